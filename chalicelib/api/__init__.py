@@ -1,0 +1,1 @@
+"""HTTP routes: thin blueprints over the domain modules."""

@@ -1,0 +1,1 @@
+"""Step Functions workflows: their Lambda tasks are the app's own handlers."""

@@ -1,0 +1,73 @@
+"""A demo company: two teams, a few people, numbers assigned, customers already talking."""
+
+from __future__ import annotations
+
+from chalicelib import ids
+from chalicelib.store.models import Employee, PhoneNumber, Team, employee_owner, team_owner
+
+TEAMS = [
+    {"team_id": "sales", "name": "Sales", "manager_id": "maya"},
+    {"team_id": "service", "name": "Service", "manager_id": "omar"},
+]
+
+# employee_id, name, team, manager, roles, forward_to
+PEOPLE = [
+    ("ada", "Ada Admin", None, None, {"admin", "employee"}, None),
+    ("hal", "Hal HR", None, None, {"hr", "employee"}, None),
+    ("cora", "Cora Compliance", None, None, {"compliance"}, None),
+    ("maya", "Maya Manager", "sales", None, {"employee"}, "+12065550190"),
+    ("emma", "Emma Sales", "sales", "maya", {"employee"}, "+12065550191"),
+    ("sam", "Sam Sales", "sales", "maya", {"employee"}, "+12065550192"),
+    ("omar", "Omar Service", "service", None, {"employee"}, "sip:omar@pbx.example.com"),
+    ("tia", "Tia Service", "service", "omar", {"employee"}, "+12065550194"),
+]
+
+# number, carrier, assignee
+NUMBERS = [
+    ("+14155550101", "twilio", employee_owner("emma")),
+    ("+14155550102", "twilio", employee_owner("sam")),
+    ("+14155550103", "telnyx", employee_owner("maya")),
+    ("+14155550104", "bandwidth", team_owner("service")),
+    ("+14155550105", "vonage", employee_owner("tia")),
+    ("+14155550106", "twilio", None),
+]
+
+
+def seed_people_and_numbers() -> None:
+    at = ids.iso()
+    for team in TEAMS:
+        Team(created_at=at, updated_at=at, **team).save()
+    for employee_id, name, team, manager, roles, forward_to in PEOPLE:
+        Employee(
+            employee_id=employee_id,
+            name=name,
+            email=f"{employee_id}@example.com",
+            team_id=team,
+            manager_id=manager,
+            roles=roles,
+            forward_to=forward_to,
+            created_at=at,
+            updated_at=at,
+        ).save()
+    for e164, carrier, assignee in NUMBERS:
+        PhoneNumber(
+            e164=e164,
+            carrier=carrier,
+            status="assigned" if assignee else "available",
+            assignee=assignee,
+            assigned_at=at if assignee else None,
+            fallback_team_id=_team_of(assignee),
+            created_at=at,
+            updated_at=at,
+        ).save()
+
+
+def _team_of(owner: str | None) -> str | None:
+    kind, _, ident = (owner or "").partition("#")
+    if kind == "team":
+        return ident
+    return next((team for pid, _, team, *_ in PEOPLE if pid == ident), None)
+
+
+def seed() -> None:
+    seed_people_and_numbers()

@@ -1,0 +1,10 @@
+"""The demo steps printed when the local stack starts; each feature adds its own."""
+
+from __future__ import annotations
+
+PY = ".venv/bin/python"
+
+STEPS: list[tuple[str, str]] = [
+    ("Check every backing resource", "curl -s http://127.0.0.1:8000/health"),
+    ("Mint a token for Emma (sales)", f"TOKEN=$({PY} -m devstack token emma)"),
+]

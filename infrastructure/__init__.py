@@ -1,0 +1,1 @@
+"""Infrastructure: the CDK app and the state machine definitions it deploys as they are."""

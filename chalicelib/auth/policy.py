@@ -1,0 +1,59 @@
+"""Authorization, decided in one place. Routes ask; nothing else checks roles.
+
+- an employee reads and writes only threads they own or that belong to their team;
+- `compliance` reads everything and changes nothing but exports and legal holds;
+- `admin` manages people and numbers; `hr` starts and watches offboardings;
+- nobody, through any route, deletes or edits a stored message.
+"""
+
+from __future__ import annotations
+
+from chalicelib.auth.principal import Principal
+from chalicelib.errors import Forbidden
+from chalicelib.store.models import employee_owner, parse_owner, team_owner
+
+
+def require_role(who: Principal, *roles: str) -> None:
+    if not who.has(*roles):
+        raise Forbidden(f"requires one of the roles: {', '.join(roles)}")
+
+
+def owns(who: Principal, owner: str) -> bool:
+    """The thread (or number) belongs to the caller or to the caller's team."""
+    kind, ident = parse_owner(owner)
+    if kind == "employee":
+        return ident == who.employee_id
+    if kind == "team":
+        return who.team_id is not None and ident == who.team_id
+    return False
+
+
+def inbox_owners(who: Principal) -> list[str]:
+    """The owners whose threads make up the caller's inbox: their own, then their team's."""
+    owners = [employee_owner(who.employee_id)]
+    if who.team_id:
+        owners.append(team_owner(who.team_id))
+    return owners
+
+
+def can_read_thread(who: Principal, owner: str) -> bool:
+    if who.has("compliance"):
+        return True
+    if who.has("admin") and parse_owner(owner)[0] == "unassigned":
+        return True  # admins work the unassigned queue
+    return who.has("employee") and owns(who, owner)
+
+
+def can_write_thread(who: Principal, owner: str) -> bool:
+    # compliance reads everything and writes nothing; only the owner or their team answers.
+    return who.has("employee") and owns(who, owner)
+
+
+def require_thread_read(who: Principal, owner: str) -> None:
+    if not can_read_thread(who, owner):
+        raise Forbidden("this thread belongs to someone else")
+
+
+def require_thread_write(who: Principal, owner: str) -> None:
+    if not can_write_thread(who, owner):
+        raise Forbidden("only the thread's owner or a member of its team may send")

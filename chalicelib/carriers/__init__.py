@@ -1,0 +1,1 @@
+"""Carrier adapters: one module per carrier behind the interface in `base`."""

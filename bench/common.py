@@ -1,0 +1,82 @@
+"""What every benchmark shares: result rows, budgets, and an exact AWS call counter.
+
+A row compares a figure with a baseline measured in the same run (the machines are noisy, so
+absolute times alone mean little). A budget row passes or fails; a failed budget fails `make bench`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Row:
+    name: str  # what was measured
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    budget: str = ""  # e.g. "<= 3"; empty when there is none
+    passed: bool | None = None  # None when there is no budget
+    notes: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline  # type: ignore[operator]
+
+
+@dataclass
+class CallCounter:
+    """AWS API calls by `service.Operation`, counted exactly (not timed)."""
+
+    calls: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+@contextlib.contextmanager
+def counting_aws_calls() -> Iterator[CallCounter]:
+    """Count every botocore call made while the block runs, whatever session made the client.
+
+    Counting at `BaseClient._make_api_call` sees boto3's and PynamoDB's clients alike.
+    """
+    from botocore.client import BaseClient
+
+    counter = CallCounter()
+    original = BaseClient._make_api_call
+
+    def counted(self: BaseClient, operation_name: str, api_params: Any) -> Any:
+        counter.calls[f"{self.meta.service_model.service_name}.{operation_name}"] += 1
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        yield counter
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> float:
+    """Seconds per call, over `repeat` calls."""
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def budget(row: Row, limit: float, op: str = "<=") -> Row:
+    row.budget = f"{op} {limit:g}"
+    row.passed = row.value <= limit if op == "<=" else row.value >= limit
+    return row

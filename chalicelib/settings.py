@@ -94,12 +94,21 @@ class Settings:
     local_auth_secret: str | None = None
     help_text: str = "Reply STOP to opt out. Msg&data rates may apply."
     quarantine_days: int = 30
+    # Carrier REST APIs used to list a carrier account's numbers and point their webhooks here.
+    twilio_api_url: str = "https://api.twilio.com"
+    telnyx_api_url: str = "https://api.telnyx.com"
+    bandwidth_api_url: str = "https://dashboard.bandwidth.com/api"
+    vonage_api_url: str = "https://rest.nexmo.com"
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_emulated(self) -> bool:
         """True only when every AWS call goes to an emulator on this machine."""
         return _is_loopback(self.endpoint_url)
+
+    def calls_carrier(self, api_url: str) -> bool:
+        """The local stack never calls a real carrier: only loopback APIs while emulated."""
+        return not self.is_emulated or _is_loopback(api_url)
 
     @property
     def accepts_local_tokens(self) -> bool:
@@ -162,6 +171,10 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         local_auth_secret=env.get("LOCAL_AUTH_SECRET") or None,
         help_text=env.get("HELP_TEXT", Settings.help_text),
         quarantine_days=_int(env, "KEEPLINE_QUARANTINE_DAYS", 30),
+        twilio_api_url=env.get("TWILIO_API_URL", Settings.twilio_api_url).rstrip("/"),
+        telnyx_api_url=env.get("TELNYX_API_URL", Settings.telnyx_api_url).rstrip("/"),
+        bandwidth_api_url=env.get("BANDWIDTH_API_URL", Settings.bandwidth_api_url).rstrip("/"),
+        vonage_api_url=env.get("VONAGE_API_URL", Settings.vonage_api_url).rstrip("/"),
         env=env,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import audit
-from chalicelib.api.openapi import doc
+from chalicelib.api.openapi import PAGE_QUERY, doc
 from chalicelib.api.routing import Api, caller, keepline_auth
 from chalicelib.auth import policy
 
@@ -21,8 +21,7 @@ bp = Api(__name__)
         "actor": "employee id of who acted",
         "target": "id of what was changed (employee id, team id, E.164)",
         "action": "e.g. number.assigned",
-        "limit": "page size (1-200)",
-        "next": "cursor from the previous page",
+        **PAGE_QUERY,
     },
 )
 def list_audit() -> dict[str, Any]:

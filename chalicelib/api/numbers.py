@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from chalice import Response
 
 from chalicelib import numbers
-from chalicelib.api.openapi import doc
+from chalicelib.api.openapi import PAGE_QUERY, doc
 from chalicelib.api.routing import Api, caller, created, json_body, keepline_auth, require
 from chalicelib.auth import policy
 from chalicelib.numbers import Actor
@@ -65,8 +65,7 @@ def _actor() -> Actor:
     query={
         "status": "available|assigned|quarantined|released",
         "assignee": "employee#id or team#id",
-        "limit": "",
-        "next": "",
+        **PAGE_QUERY,
     },
 )
 def list_numbers() -> dict[str, Any]:

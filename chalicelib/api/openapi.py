@@ -26,6 +26,7 @@ ERROR = {
         "field": {"type": "string", "description": "the input field that is wrong (400)"},
     },
 }
+PAGE_QUERY = {"limit": "page size (1-200, default 50)", "next": "the cursor the previous page returned"}
 _ERRORS = {
     "400": "bad input: the body names the field and the problem",
     "401": "no valid bearer token",

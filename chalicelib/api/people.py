@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib import people
-from chalicelib.api.openapi import doc
+from chalicelib.api.openapi import PAGE_QUERY, doc
 from chalicelib.api.routing import Api, caller, created, json_body, keepline_auth
 from chalicelib.auth import policy
 from chalicelib.numbers import Actor
@@ -43,11 +43,10 @@ TEAM = {
         "auto_reply": {"type": ["string", "null"]},
     },
 }
-LIST_QUERY = {"limit": "page size (1-200)", "next": "cursor from the previous page"}
 
 
 @bp.route("/employees", methods=["GET"], authorizer=keepline_auth)
-@doc("List employees", roles=PEOPLE_READERS, query={**LIST_QUERY, "team": "team id", "status": "status"})
+@doc("List employees", roles=PEOPLE_READERS, query={**PAGE_QUERY, "team": "team id", "status": "status"})
 def list_employees() -> dict[str, Any]:
     policy.require(caller(bp.current_request), "people.read")
     return people.list_employees(bp.current_request.query_params)
@@ -78,7 +77,7 @@ def update_employee(employee_id: str) -> dict[str, Any]:
 
 
 @bp.route("/teams", methods=["GET"], authorizer=keepline_auth)
-@doc("List teams", roles=PEOPLE_READERS, query=LIST_QUERY)
+@doc("List teams", roles=PEOPLE_READERS, query=PAGE_QUERY)
 def list_teams() -> dict[str, Any]:
     policy.require(caller(bp.current_request), "people.read")
     return people.list_teams(bp.current_request.query_params)

@@ -112,11 +112,7 @@ def create_employee(body: dict[str, Any], actor: Actor) -> Employee:
     fields = _employee_fields(body, employee_id, creating=True)
     at = ids.iso()
     person = Employee(employee_id=employee_id, status="active", created_at=at, updated_at=at, **fields)
-    try:
-        person.save(condition=Employee.employee_id.does_not_exist())
-    except PutError as exc:
-        raise Conflict(f"employee {employee_id} already exists", field="employee_id") from exc
-    audit.record(actor.actor_id, "employee.created", "employee", employee_id, None, employee_view(person), actor.roles)
+    _insert(person, Employee.employee_id, "employee", employee_id, employee_view(person), actor)
     return person
 
 
@@ -232,11 +228,7 @@ def create_team(body: dict[str, Any], actor: Actor) -> Team:
     team_id = _slug(body, "team_id") or ids.new_id("team")
     at = ids.iso()
     team = Team(team_id=team_id, created_at=at, updated_at=at, **_team_fields(body, creating=True))
-    try:
-        team.save(condition=Team.team_id.does_not_exist())
-    except PutError as exc:
-        raise Conflict(f"team {team_id} already exists", field="team_id") from exc
-    audit.record(actor.actor_id, "team.created", "team", team_id, None, team_view(team), actor.roles)
+    _insert(team, Team.team_id, "team", team_id, team_view(team), actor)
     return team
 
 
@@ -298,6 +290,15 @@ def _span_ok(span: Any) -> bool:
         and all(isinstance(t, str) and _CLOCK.match(t) for t in span)
         and span[0] < span[1]
     )
+
+
+def _insert(item: Any, key: Any, kind: str, ident: str, view: dict[str, Any], actor: Actor) -> None:
+    """Create a record that must not exist yet, and audit it."""
+    try:
+        item.save(condition=key.does_not_exist())
+    except PutError as exc:
+        raise Conflict(f"{kind} {ident} already exists", field=f"{kind}_id") from exc
+    audit.record(actor.actor_id, f"{kind}.created", kind, ident, None, view, actor.roles)
 
 
 # --- small validators ------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import health, me
+from chalicelib.api import threads as thread_routes
+from chalicelib.api import webhooks as webhook_routes
 from chalicelib.api.routing import auth_blueprint
 from chalicelib.observability import logger
 from chalicelib.workflows import offboarding_tasks
@@ -12,3 +14,7 @@ app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 
 for blueprint in (auth_blueprint, health.bp, me.bp, offboarding_tasks.bp):
     app.register_blueprint(blueprint)
+
+# Carrier webhooks and messaging (issue 3)
+app.register_blueprint(webhook_routes.bp)
+app.register_blueprint(thread_routes.bp)

@@ -57,3 +57,8 @@ def require_thread_read(who: Principal, owner: str) -> None:
 def require_thread_write(who: Principal, owner: str) -> None:
     if not can_write_thread(who, owner):
         raise Forbidden("only the thread's owner or a member of its team may send")
+
+
+def require_compliance(who: Principal) -> None:
+    """Legal holds, exports, archive search and verification belong to `compliance` alone."""
+    require_role(who, "compliance")

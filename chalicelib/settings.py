@@ -80,6 +80,7 @@ class Settings:
     archive_bucket: str = "keepline-dev-archive"
     archive_retention_days: int = 2555  # seven years, SEC 17a-4(f) / FINRA 4511
     archive_kms_key_id: str | None = None
+    archive_export_link_seconds: int = 900  # presigned download links of eDiscovery exports
     archive_queue_url: str | None = None
     archive_queue_name: str = "keepline-dev-archive.fifo"
     unassigned_queue_name: str = "keepline-dev-unassigned"
@@ -155,6 +156,7 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         archive_bucket=env.get("ARCHIVE_BUCKET", f"{prefix}-archive"),
         archive_retention_days=_int(env, "ARCHIVE_RETENTION_DAYS", 2555),
         archive_kms_key_id=env.get("ARCHIVE_KMS_KEY_ID") or None,
+        archive_export_link_seconds=_int(env, "ARCHIVE_EXPORT_LINK_SECONDS", 900),
         archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
         archive_queue_name=env.get("ARCHIVE_QUEUE_NAME", f"{prefix}-archive.fifo"),
         unassigned_queue_name=env.get("QUEUE_UNASSIGNED_NAME", f"{prefix}-unassigned"),

@@ -67,3 +67,8 @@ def require_number_send(who: Principal, number_owner: str | None) -> None:
 
 def require_unassigned_queue(who: Principal) -> None:
     require_role(who, "admin")
+
+
+def require_compliance(who: Principal) -> None:
+    """Legal holds, exports, archive search and verification belong to `compliance` alone."""
+    require_role(who, "compliance")

@@ -2,7 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import health, me
+from chalicelib.api import health, me, offboardings
 from chalicelib.api.routing import auth_blueprint
 from chalicelib.observability import logger
 from chalicelib.workflows import offboarding_tasks
@@ -10,5 +10,5 @@ from chalicelib.workflows import offboarding_tasks
 app = Chalice(app_name="keepline")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 
-for blueprint in (auth_blueprint, health.bp, me.bp, offboarding_tasks.bp):
+for blueprint in (auth_blueprint, health.bp, me.bp, offboarding_tasks.bp, offboardings.bp):
     app.register_blueprint(blueprint)

@@ -94,6 +94,11 @@ class Settings:
     local_auth_secret: str | None = None
     help_text: str = "Reply STOP to opt out. Msg&data rates may apply."
     quarantine_days: int = 30
+    # Offboarding pages: threads moved per task, threads per snapshot part, notices per task.
+    offboarding_page_size: int = 200
+    offboarding_snapshot_page: int = 1000
+    offboarding_notice_page: int = 250
+    offboarding_state_machine_arn: str | None = None  # set by the deployment; else derived from the account
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -162,6 +167,10 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         local_auth_secret=env.get("LOCAL_AUTH_SECRET") or None,
         help_text=env.get("HELP_TEXT", Settings.help_text),
         quarantine_days=_int(env, "KEEPLINE_QUARANTINE_DAYS", 30),
+        offboarding_page_size=_int(env, "OFFBOARDING_PAGE_SIZE", 200),
+        offboarding_snapshot_page=_int(env, "OFFBOARDING_SNAPSHOT_PAGE", 1000),
+        offboarding_notice_page=_int(env, "OFFBOARDING_NOTICE_PAGE", 250),
+        offboarding_state_machine_arn=env.get("OFFBOARDING_STATE_MACHINE_ARN") or None,
         env=env,
     )
 

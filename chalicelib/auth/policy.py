@@ -57,3 +57,8 @@ def require_thread_read(who: Principal, owner: str) -> None:
 def require_thread_write(who: Principal, owner: str) -> None:
     if not can_write_thread(who, owner):
         raise Forbidden("only the thread's owner or a member of its team may send")
+
+
+def require_hr(who: Principal) -> None:
+    """Offboardings are started, watched and redriven by HR only."""
+    require_role(who, "hr")

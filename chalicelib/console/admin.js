@@ -165,9 +165,8 @@ async function numbers(panel, show) {
 
 async function numberDetail(detail, e164, staff, teamList, show) {
   replace(detail, h('p', { class: 'loading' }, 'Loading…'));
-  const data = await api(`numbers/${seg(e164)}`);
-  const n = data.number || data;
-  const history = items(data, 'history');
+  const [n, past] = await Promise.all([api(`numbers/${seg(e164)}`), api(`numbers/${seg(e164)}/history`)]);
+  const history = items(past, 'history');
   const owners = [
     ...staff.filter((p) => p.status === 'active').map((p) => [`employee#${p.employee_id}`, p.name]),
     ...teamList.map((t) => [`team#${t.team_id}`, `${t.name} (team inbox)`]),
@@ -193,7 +192,7 @@ async function numberDetail(detail, e164, staff, teamList, show) {
   release.addEventListener('submit', (event) => {
     event.preventDefault();
     submitting(release, async () => {
-      await api(`numbers/${seg(e164)}/assignment`, { method: 'DELETE', body: { quarantine_days: Number(days.value) } });
+      await api(`numbers/${seg(e164)}/assignment?quarantine_days=${Number(days.value)}`, { method: 'DELETE' });
       toast('Number unassigned');
       await show('numbers');
     });
@@ -203,13 +202,29 @@ async function numberDetail(detail, e164, staff, teamList, show) {
     h('h2', { tabindex: '-1', id: 'number-title' }, phone(e164)),
     h('p', {}, `${n.carrier} · ${n.status}`, n.quarantined_until ? ` until ${when(n.quarantined_until)}` : '', ' · ', ownerText(n.assignee, staff, teamList)),
     n.status === 'assigned' ? release : assign,
+    n.status === 'quarantined' || n.status === 'available' ? releaseToCarrier(e164, show) : null,
     table('History', ['When', 'What', 'Who', 'By'], history.map((e) => h('tr', {}, h('td', {}, when(e.at)), h('td', {}, e.action), h('td', {}, ownerText(e.assignee, staff, teamList)), h('td', {}, e.actor_id || '')))),
   );
   detail.querySelector('h2').focus();
 }
 
+function releaseToCarrier(e164, show) {
+  const button = h('button', { type: 'button', id: 'release-button', onclick: async () => {
+    button.disabled = true;
+    try {
+      await api(`numbers/${seg(e164)}/release`, { method: 'POST', body: {} });
+      toast('Number released to the carrier');
+      await show('numbers');
+    } catch (err) {
+      toast(problem(err), 'error');
+      button.disabled = false;
+    }
+  } }, 'Release to the carrier');
+  return h('p', {}, button);
+}
+
 async function unassigned(panel) {
-  const threads = items(await api('threads?owner=unassigned'), 'threads');
+  const threads = items(await api('unassigned?limit=100'), 'threads');
   replace(
     panel,
     h('p', {}, 'Messages to numbers that are unassigned, quarantined or unknown land here. Assign the number to route its customers.'),

@@ -11,6 +11,7 @@ const POLICIES = [
   ['round_robin', 'Round-robin across their team'],
   ['least_loaded', 'Least-loaded in their team'],
 ];
+// (the API's `mapping` policy, chosen customers to chosen people, is not offered here yet)
 const NUMBER_POLICIES = [
   ['successor', 'Move to the successor'],
   ['pool', 'Return to the pool'],
@@ -24,10 +25,12 @@ export async function hrView(main, { rest, navigate }) {
   if (runId) {
     const box = h('section', { id: 'run', 'aria-live': 'polite' });
     replace(main, h('a', { href: '#/hr', class: 'back' }, '← Offboardings'), h('h1', {}, 'Offboarding'), box);
+    let finished = false;
     const draw = async () => {
+      if (finished) return;
       const run = await api(`offboardings/${seg(runId)}`);
       drawRun(box, run);
-      if (['SUCCEEDED', 'FAILED', 'succeeded', 'failed', 'completed', 'TIMED_OUT', 'ABORTED'].includes(run.status)) clearInterval(timer);
+      finished = ['succeeded', 'failed'].includes(run.status);
     };
     await draw().catch((err) => replace(box, h('p', { class: 'form-error', role: 'alert' }, problem(err))));
     timer = setInterval(() => draw().catch(() => {}), POLL_MS);
@@ -41,6 +44,12 @@ export async function hrView(main, { rest, navigate }) {
   const policy = select('policy', POLICIES, 'successor');
   const successor = select('successor_id', options, options[1]?.[0]);
   const numberPolicy = select('number_policy', NUMBER_POLICIES, 'successor');
+  const days = h('input', { type: 'number', name: 'days', min: 1, max: 365, value: 30 });
+  const daysField = field('Quarantine days', days);
+  daysField.hidden = true;
+  numberPolicy.addEventListener('change', () => {
+    daysField.hidden = numberPolicy.value !== 'quarantine';
+  });
   const notify = h('input', { type: 'checkbox', name: 'notify' });
   const preview = h('section', { id: 'preview', class: 'card', 'aria-live': 'polite', hidden: true });
   const successorField = field('Successor', successor);
@@ -51,11 +60,12 @@ export async function hrView(main, { rest, navigate }) {
   function payload() {
     const body = {
       employee_id: leaver.value,
-      policy: { kind: policy.value },
-      number_policy: { kind: numberPolicy.value },
+      reassign: { policy: policy.value },
+      numbers: { policy: numberPolicy.value },
       notify_customers: notify.checked,
     };
-    if (policy.value === 'successor') body.policy.successor_id = successor.value;
+    if (policy.value === 'successor') body.reassign.successor = successor.value;
+    if (numberPolicy.value === 'quarantine') body.numbers.days = Number(days.value);
     return body;
   }
 
@@ -67,6 +77,7 @@ export async function hrView(main, { rest, navigate }) {
     field('Who receives their conversations', policy),
     successorField,
     field('Their numbers', numberPolicy),
+    daysField,
     h('label', { class: 'check' }, notify, 'Tell customers who their new contact is'),
     formError(),
     h('div', { class: 'actions' }, h('button', { type: 'button', id: 'preview-button', onclick: () => runPreview() }, 'Preview'), h('button', { type: 'submit', class: 'primary' }, 'Start offboarding')),
@@ -111,30 +122,33 @@ function nameOf(staff, id) {
 
 function drawPreview(box, plan, staff) {
   box.hidden = false;
-  const threads = items(plan, 'threads', 'assignments');
-  const numbers = items(plan, 'numbers');
+  const receives = Object.entries(plan.receives || {});
+  const sample = items(plan, 'sample');
+  const held = Object.entries(plan.numbers || {});
   replace(
     box,
-    h('h2', {}, 'Preview'),
-    h('p', {}, `${threads.length} conversation(s) and ${numbers.length} number(s) would move.`),
-    table('Conversations', ['Customer', 'Number', 'Goes to'], threads.map((t) => h('tr', {}, h('td', {}, phone(t.customer_number)), h('td', {}, phone(t.business_number)), h('td', {}, nameOf(staff, t.to || t.new_owner || t.successor_id))))),
-    table('Numbers', ['Number', 'Goes to'], numbers.map((n) => h('tr', {}, h('td', {}, phone(n.e164)), h('td', {}, n.to ? nameOf(staff, n.to) : n.action || '')))),
+    h('h2', { tabindex: '-1' }, 'Preview'),
+    h('p', {}, `${plan.threads_previewed ?? sample.length} conversation(s)${plan.truncated ? ' (first part only)' : ''} and ${held.length} number(s) would move.`),
+    table('Who receives how many conversations', ['Colleague', 'Conversations'], receives.map(([id, n]) => h('tr', {}, h('th', { scope: 'row' }, nameOf(staff, id)), h('td', {}, String(n))))),
+    table('Conversations', ['Customer', 'Goes to'], sample.map((t) => h('tr', {}, h('td', {}, t.customer || ''), h('td', {}, nameOf(staff, t.to))))),
+    table('Numbers', ['Number', 'Goes to'], held.map(([e164, to]) => h('tr', {}, h('td', {}, phone(e164)), h('td', {}, nameOf(staff, to))))),
   );
-  box.querySelector('h2').setAttribute('tabindex', '-1');
   box.querySelector('h2').focus();
 }
 
 function drawRun(box, run) {
   const progress = run.progress || {};
   const counts = Object.entries(progress).filter(([, v]) => typeof v === 'number');
-  const skipped = items(progress, 'skipped');
+  const skipped = Object.entries(progress.skipped || {});
+  const movedTo = Object.entries(progress.moved_to || {});
   const report = run.report;
   replace(
     box,
-    h('p', {}, `Employee ${run.employee_id} · started ${when(run.created_at)} · `, badge(run.status, /succeed|complete/i.test(run.status) ? 'ok' : /fail/i.test(run.status) ? 'warn' : '')),
-    h('dl', { class: 'counts' }, counts.map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, String(v))])),
-    skipped.length ? table('Skipped', ['What', 'Why'], skipped.map((s) => h('tr', {}, h('td', {}, s.thread_id || s.what || ''), h('td', {}, s.reason || '')))) : null,
-    run.error ? h('p', { class: 'form-error', role: 'alert' }, run.error) : null,
+    h('p', {}, `Employee ${run.employee_id} · started ${when(run.created_at)} · step ${run.step || '—'} · `, badge(run.status, run.status === 'succeeded' ? 'ok' : run.status === 'failed' ? 'warn' : '')),
+    h('dl', { class: 'counts', id: 'progress' }, counts.map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, String(v))])),
+    movedTo.length ? table('Conversations moved to', ['Colleague', 'Conversations'], movedTo.map(([id, n]) => h('tr', {}, h('td', {}, id), h('td', {}, String(n))))) : null,
+    skipped.length ? table('Skipped', ['Reason', 'How many'], skipped.map(([why, n]) => h('tr', {}, h('td', {}, why.replace(/_/g, ' ')), h('td', {}, String(n))))) : null,
+    run.error ? h('p', { class: 'form-error', role: 'alert' }, typeof run.error === 'string' ? run.error : JSON.stringify(run.error)) : null,
     report ? h('section', { class: 'card', id: 'report' }, h('h2', {}, 'Report'), h('pre', {}, JSON.stringify(report, null, 2))) : null,
   );
 }

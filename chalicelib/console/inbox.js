@@ -7,6 +7,11 @@ import { badge, field, formError, h, phone, problem, replace, submitting, toast,
 
 const POLL_MS = 4000;
 
+// The thread's id (the API names it `id`).
+export function tid(t) {
+  return t.id || t.thread_id;
+}
+
 export function threadLabel(t) {
   return t.contact_name || t.name || phone(t.customer_number);
 }
@@ -25,17 +30,20 @@ function matches(t, query) {
   return name.includes(q) || (digits && String(t.customer_number || '').includes(digits));
 }
 
+// Every message of a thread in time order, and the thread as the API last saw it.
 async function allMessages(threadId) {
   const out = [];
+  let thread = null;
   let next = null;
   for (let page = 0; page < 20; page += 1) {
-    const query = next ? `?next=${encodeURIComponent(next)}` : '';
-    const data = await api(`threads/${seg(threadId)}/messages${query}`);
+    const query = next ? `&next=${encodeURIComponent(next)}` : '';
+    const data = await api(`threads/${seg(threadId)}/messages?limit=100${query}`);
     out.push(...items(data, 'messages'));
-    next = data && !Array.isArray(data) ? data.next || data.next_token || null : null;
+    thread = (data && data.thread) || thread;
+    next = data && !Array.isArray(data) ? data.next || null : null;
     if (!next) break;
   }
-  return out;
+  return { messages: out, thread };
 }
 
 function statusText(m) {
@@ -97,7 +105,7 @@ export async function inboxView(main, { me, rest, navigate }) {
 
   function drawList() {
     const shown = sortThreads(threads).filter((t) => matches(t, query));
-    const signature = JSON.stringify(shown.map((t) => [t.thread_id, t.unread, t.last_activity_at, t.opted_out, openId]));
+    const signature = JSON.stringify(shown.map((t) => [tid(t), t.unread, t.last_activity_at, t.opted_out, openId]));
     if (signature === listSignature) return;
     listSignature = signature;
     const focused = document.activeElement?.closest?.('.thread-list a')?.dataset.id;
@@ -111,10 +119,10 @@ export async function inboxView(main, { me, rest, navigate }) {
               h(
                 'a',
                 {
-                  href: `#/inbox/${t.thread_id}`,
+                  href: `#/inbox/${tid(t)}`,
                   class: `thread${t.unread > 0 ? ' unread' : ''}`,
-                  'aria-current': t.thread_id === openId ? 'true' : null,
-                  dataset: { id: t.thread_id },
+                  'aria-current': tid(t) === openId ? 'true' : null,
+                  dataset: { id: tid(t) },
                 },
                 h('span', { class: 'who' }, threadLabel(t)),
                 t.unread > 0 ? badge(`${t.unread} unread`, 'unread') : null,
@@ -130,15 +138,25 @@ export async function inboxView(main, { me, rest, navigate }) {
   }
 
   async function loadThreads() {
-    threads = items(await api('threads'), 'threads');
+    threads = items(await api('threads?limit=100'), 'threads');
     drawList();
+  }
+
+  // Fresh facts about the open thread (its opt-out state among them) from the messages call.
+  function mergeThread(fresh) {
+    const i = threads.findIndex((x) => tid(x) === tid(fresh));
+    const before = i >= 0 ? threads[i] : null;
+    if (i >= 0) threads[i] = { ...threads[i], ...fresh };
+    else threads.push(fresh);
+    if (before && Boolean(before.opted_out) !== Boolean(fresh.opted_out)) drawThread();
   }
 
   // --- one thread ------------------------------------------------------------------------
   const messages = h('ol', { class: 'messages', id: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
 
   async function loadMessages() {
-    const got = await allMessages(openId);
+    const { messages: got, thread } = await allMessages(openId);
+    if (thread) mergeThread(thread);
     const signature = JSON.stringify(got.map((m) => [m.id || m.message_id, m.status]));
     if (signature === messageSignature) return;
     messageSignature = signature;
@@ -147,7 +165,7 @@ export async function inboxView(main, { me, rest, navigate }) {
   }
 
   function drawThread() {
-    const t = threads.find((x) => x.thread_id === openId);
+    const t = threads.find((x) => tid(x) === openId);
     if (!t) {
       replace(pane, h('p', { class: 'empty' }, 'This conversation is not in your inbox.'));
       return;
@@ -171,7 +189,12 @@ export async function inboxView(main, { me, rest, navigate }) {
       submitting(form, async () => {
         const payload = { body: body.value };
         if (media.value) payload.media_urls = [media.value];
-        await api(`threads/${seg(openId)}/messages`, { method: 'POST', body: payload });
+        try {
+          await api(`threads/${seg(openId)}/messages`, { method: 'POST', body: payload });
+        } catch (err) {
+          if (err.body && err.body.error === 'opted_out') mergeThread({ ...t, opted_out: true });
+          throw err;
+        }
         form.reset();
         toast('Sent');
         await loadMessages();
@@ -258,9 +281,9 @@ export async function inboxView(main, { me, rest, navigate }) {
 
 // The numbers this person may text from: those assigned to them or their team.
 async function numbersHeld(me, threads) {
-  if (Array.isArray(me.numbers)) return me.numbers.map((n) => n.e164 || n);
   try {
-    return items(await api('numbers?mine=1'), 'numbers').map((n) => n.e164);
+    const held = items(await api('numbers?status=assigned&limit=200'), 'numbers');
+    return held.filter((n) => n.assignee === `employee#${me.employee_id}` || (me.team_id && n.assignee === `team#${me.team_id}`)).map((n) => n.e164);
   } catch {
     return [...new Set(threads.map((t) => t.business_number))];
   }

@@ -124,7 +124,7 @@ export async function inboxView(main, { me, rest, navigate }) {
                   'aria-current': tid(t) === openId ? 'true' : null,
                   dataset: { id: tid(t) },
                 },
-                h('span', { class: 'who' }, threadLabel(t)),
+                h('span', { class: 'contact' }, threadLabel(t)),
                 t.unread > 0 ? badge(`${t.unread} unread`, 'unread') : null,
                 t.opted_out ? badge('opted out', 'warn') : null,
                 h('span', { class: 'line' }, `to ${phone(t.business_number)}`),

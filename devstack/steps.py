@@ -17,3 +17,4 @@ STEPS: list[tuple[str, str]] = [
     ),
     ("Ada reads the audit trail", 'curl -s -H "Authorization: Bearer $ADMIN" http://127.0.0.1:8000/audit'),
 ]
+STEPS.append(("Open the web console in a browser and paste the token ($TOKEN)", "http://127.0.0.1:8000/"))

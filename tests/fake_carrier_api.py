@@ -31,6 +31,14 @@ CREDENTIALS = {
 }
 
 
+API_URLS = {
+    "TWILIO_API_BASE_URL": "twilio",
+    "TELNYX_API_BASE_URL": "telnyx",
+    "BANDWIDTH_DASHBOARD_URL": "bandwidth",
+    "VONAGE_REST_URL": "vonage",
+}
+
+
 @dataclass
 class Seen:
     carrier: str
@@ -190,8 +198,8 @@ def carrier_api_fixture(carrier_api_server: FakeCarrierApi, environment: dict[st
     """
     fake = carrier_api_server
     fake.reset()
-    for carrier in ("twilio", "telnyx", "bandwidth", "vonage"):
-        monkeypatch.setenv(f"{carrier.upper()}_API_URL", f"{fake.url}/{carrier}")
+    for variable, carrier in API_URLS.items():
+        monkeypatch.setenv(variable, f"{fake.url}/{carrier}")
     for key, value in CREDENTIALS.items():
         monkeypatch.setenv(key, value)
     return fake

@@ -11,7 +11,7 @@ from chalicelib.settings import Settings
 
 
 def api_url(settings: Settings) -> str:
-    return settings.telnyx_api_url
+    return settings.telnyx_api_base_url
 
 
 def _headers(settings: Settings) -> dict[str, str]:
@@ -22,7 +22,7 @@ def _headers(settings: Settings) -> dict[str, str]:
 def list_numbers(settings: Settings) -> list[CarrierNumber]:
     headers, found, number, pages = _headers(settings), [], 1, 1
     while number <= pages:
-        url = f"{settings.telnyx_api_url}/v2/phone_numbers?page[number]={number}&page[size]=250"
+        url = f"{settings.telnyx_api_base_url}/v2/phone_numbers?page[number]={number}&page[size]=250"
         page = http.request("GET", url, headers=headers).json()
         found += [CarrierNumber(item["phone_number"], item.get("id")) for item in page.get("data", [])]
         pages = int((page.get("meta") or {}).get("total_pages") or 1)
@@ -35,7 +35,7 @@ def point_webhooks(settings: Settings, e164: str, carrier_ref: str | None, urls:
     item = _number(settings, headers, e164, carrier_ref)
     if not item.get("messaging_profile_id"):
         raise http.CarrierError(f"{e164} has no Telnyx messaging profile to point at this deployment")
-    api = settings.telnyx_api_url
+    api = settings.telnyx_api_base_url
     http.request(
         "PATCH",
         f"{api}/v2/messaging_profiles/{item['messaging_profile_id']}",
@@ -53,7 +53,7 @@ def point_webhooks(settings: Settings, e164: str, carrier_ref: str | None, urls:
 
 
 def _number(settings: Settings, headers: dict[str, str], e164: str, carrier_ref: str | None) -> dict[str, Any]:
-    api = settings.telnyx_api_url
+    api = settings.telnyx_api_base_url
     if carrier_ref:
         return http.request("GET", f"{api}/v2/phone_numbers/{carrier_ref}", headers=headers).json()["data"]
     page = http.request("GET", f"{api}/v2/phone_numbers?filter[phone_number]={quote(e164)}", headers=headers).json()

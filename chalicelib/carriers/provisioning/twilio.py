@@ -10,12 +10,12 @@ from chalicelib.settings import Settings
 
 
 def api_url(settings: Settings) -> str:
-    return settings.twilio_api_url
+    return settings.twilio_api_base_url
 
 
 def _account(settings: Settings) -> tuple[str, tuple[str, str]]:
     sid, token = credential(settings, "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
-    return f"{settings.twilio_api_url}/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers", (sid, token)
+    return f"{settings.twilio_api_base_url}/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers", (sid, token)
 
 
 def list_numbers(settings: Settings) -> list[CarrierNumber]:
@@ -28,7 +28,7 @@ def list_numbers(settings: Settings) -> list[CarrierNumber]:
             caps = frozenset(k.lower() for k, on in (item.get("capabilities") or {}).items() if on)
             found.append(CarrierNumber(item["phone_number"], item.get("sid"), caps or frozenset({"sms", "voice"})))
         next_uri = page.get("next_page_uri")
-        url = f"{settings.twilio_api_url}{next_uri}" if next_uri else None
+        url = f"{settings.twilio_api_base_url}{next_uri}" if next_uri else None
     return found
 
 

@@ -12,6 +12,7 @@ from chalicelib import ids
 from chalicelib.offboarding import notices, steps
 from chalicelib.store.models import AuditEvent, Contact, OffboardingRun, Thread
 from devstack.seed import seed_threads
+from tests import fake_carrier
 from tests.offboarding_support import EMMA_NUMBER, history, owners, start, status, wait
 
 TO_SAM = {"employee_id": "emma", "reassign": {"policy": "successor", "successor": "sam"}}
@@ -26,7 +27,12 @@ def redrive(client, as_user, run_id):
 
 def audited_moves(run_id):
     events = [e for m in {e.month for e in AuditEvent.scan()} for e in AuditEvent.query(m)]
-    moved = [t for e in events if e.action == "offboarding.threads_moved" and e.target_id == run_id for t in e.after["threads"]]
+    moved = [
+        t
+        for e in events
+        if e.action == "offboarding.threads_moved" and e.target_id == run_id
+        for t in e.after["threads"]
+    ]
     return Counter(moved)
 
 
@@ -64,28 +70,27 @@ def test_run_interrupted_mid_page_is_redriven_and_moves_every_thread_once(client
 
 def test_notices_skip_opted_out_customers_and_are_sent_once_across_a_redrive(client, demo, as_user, monkeypatch):
     threads = seed_threads("emma", 5, EMMA_NUMBER)
-    at = ids.iso()
-    Contact(customer_number="+12065560001", business_number=EMMA_NUMBER, opted_out=True, created_at=at).save()
-    sent, failures = [], []
+    Contact(customer_number="+12065560001", business_number=EMMA_NUMBER, opted_out=True, created_at=ids.iso()).save()
+    real_send, calls = notices.send, []
 
-    def fake_send(sender_id, thread, body, idempotency_key):
-        if len(sent) == 2 and not failures:
-            failures.append(thread.thread_id)
-            raise RuntimeError("carrier unreachable")
-        sent.append({"sender": sender_id, "from": thread.business_number, "to": thread.customer_number, "body": body})
-        return f"msg_{len(sent)}"
+    def dies_once_before_the_third_send(sender_id, thread, body, idempotency_key):
+        calls.append(thread.thread_id)
+        if len(calls) == 3:
+            print("CALLS", calls)
+            raise RuntimeError("the task died before sending")
+        return real_send(sender_id, thread, body, idempotency_key)
 
-    monkeypatch.setattr(notices, "send", fake_send)
-    body = {**TO_SAM, "notify_customers": {"enabled": True}}
-    run_id = start(client, as_user, body)["run_id"]
-    wait(run_id, "FAILED")
-    assert status(client, as_user, run_id)["step"] == "notify_customers"
-
-    done = redrive(client, as_user, run_id)
-    assert Counter(s["to"] for s in sent) == {f"+1206556000{n}": 1 for n in (0, 2, 3, 4)}
-    assert {s["from"] for s in sent} == {EMMA_NUMBER}
-    assert {s["sender"] for s in sent} == {"sam"}
-    assert all("Sam Sales will take care of you" in s["body"] and "Emma Sales" in s["body"] for s in sent)
+    monkeypatch.setattr(notices, "send", dies_once_before_the_third_send)
+    with fake_carrier.serving(monkeypatch) as carrier:
+        run_id = start(client, as_user, {**TO_SAM, "notify_customers": True})["run_id"]
+        wait(run_id, "FAILED")
+        failed = status(client, as_user, run_id)
+        assert failed["error"] == "RuntimeError in step notify_customers: the task died before sending"
+        done = redrive(client, as_user, run_id)
+        sent = [dict(r.form()) for r in carrier.sends()]
+    assert Counter(s["To"] for s in sent) == {f"+1206556000{n}": 1 for n in (0, 2, 3, 4)}
+    assert {s["From"] for s in sent} == {EMMA_NUMBER}
+    assert all("Sam Sales will take care of you" in s["Body"] and "Emma Sales" in s["Body"] for s in sent)
     progress = done["progress"]
     assert (progress["customers_notified"], progress["customers_skipped"]) == (4, 1)
     assert progress["skipped"] == {"opted_out": 1}

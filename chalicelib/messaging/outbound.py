@@ -129,7 +129,7 @@ def _failed(message: Message, exc: CarrierError) -> None:
             Message.status.set("failed"),
             Message.status_rank.set(RANK["failed"]),
             Message.error_code.set(code),
-            Message.status_history.append([StatusChange(status="failed", at=at, error_code=code)]),
+            records.appended(StatusChange(status="failed", at=at, error_code=code)),
         ]
     )
     records.nudge(message, "failed")
@@ -147,7 +147,7 @@ def _sent(message: Message, carrier_message_id: str, status: str) -> None:
                 Message.carrier_message_id.set(carrier_message_id),
                 Message.status.set(status),
                 Message.status_rank.set(RANK[status]),
-                Message.status_history.append([change]),
+                records.appended(change),
             ],
         )
         tx.save(

@@ -107,6 +107,11 @@ def _failed_condition(exc: TransactWriteError, index: int) -> bool:
     return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
 
 
+def appended(change: StatusChange) -> Any:
+    """The update action that appends `change` to a message's status history."""
+    return Message.status_history.set(Message.status_history.append([change]))
+
+
 def nudge(message: Message, what: str = "stored") -> None:
     key = {"thread_id": message.thread_id, "message_key": message.message_key}
     outbox.nudge("message", key, message.thread_id, f"{message.message_id}:{what}")

@@ -3,6 +3,7 @@
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import compliance, health, me, offboardings
+from chalicelib.api import console as console_api
 from chalicelib.api import threads as thread_routes
 from chalicelib.api import webhooks as webhook_routes
 from chalicelib.api.routing import auth_blueprint
@@ -22,5 +23,6 @@ for blueprint in (
     archive_handlers.bp,
     offboarding_tasks.bp,
     offboardings.bp,
+    console_api.bp,
 ):
     app.register_blueprint(blueprint)

@@ -92,6 +92,8 @@ class Settings:
     oidc_audience: str | None = None
     oidc_jwks_url: str | None = None
     oidc_groups_claim: str = "cognito:groups"
+    oidc_client_id: str | None = None  # the web console's public client (authorization code + PKCE)
+    oidc_scopes: str = "openid email profile"
     local_auth_secret: str | None = None
     help_text: str = "Reply STOP to opt out. Msg&data rates may apply."
     quarantine_days: int = 30
@@ -173,6 +175,8 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         oidc_audience=env.get("OIDC_AUDIENCE") or None,
         oidc_jwks_url=env.get("OIDC_JWKS_URL") or None,
         oidc_groups_claim=env.get("OIDC_GROUPS_CLAIM", "cognito:groups"),
+        oidc_client_id=env.get("OIDC_CLIENT_ID") or None,
+        oidc_scopes=env.get("OIDC_SCOPES", Settings.oidc_scopes),
         local_auth_secret=env.get("LOCAL_AUTH_SECRET") or None,
         help_text=env.get("HELP_TEXT", Settings.help_text),
         quarantine_days=_int(env, "KEEPLINE_QUARANTINE_DAYS", 30),

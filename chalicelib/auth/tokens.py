@@ -103,11 +103,16 @@ def _jwks_url(settings: Settings) -> str:
     return _discover_jwks(settings.oidc_issuer or "")
 
 
-@lru_cache(maxsize=4)
 def _discover_jwks(issuer: str) -> str:
+    return discovery(issuer)["jwks_uri"]
+
+
+@lru_cache(maxsize=4)
+def discovery(issuer: str) -> dict[str, Any]:
+    """The issuer's OpenID configuration (endpoints and key set URL), fetched once per process."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - https issuer from config
-        return json.load(response)["jwks_uri"]
+        return json.load(response)
 
 
 @lru_cache(maxsize=4)

@@ -4,7 +4,7 @@ The synthesis runs `python -m infrastructure.synth` in a subprocess with every A
 and Keepline setting removed from its environment, exactly as `make synth` on a fresh clone.
 cdk-nag runs inside it as a policy-validation plugin, so a successful synthesis already means
 no unacknowledged finding; the tests also read the report and the acknowledgments' reasons.
-Under pytest-xdist the workers share one synthesis through a file lock.
+Under pytest-xdist the workers share one synthesis through a file lock (in case they are not grouped).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from chalicelib.store.base import all_models
 from infrastructure import definitions
 from infrastructure.stack import function_logical_id
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs every test here (`make test` uses `--dist loadgroup`), so the other keeps
+# running the rest of the suite while this one synthesizes.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cdk-synth")]
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = "dev"

@@ -8,3 +8,4 @@ STEPS: list[tuple[str, str]] = [
     ("Check every backing resource", "curl -s http://127.0.0.1:8000/health"),
     ("Mint a token for Emma (sales)", f"TOKEN=$({PY} -m devstack token emma)"),
 ]
+STEPS.append(("Open the web console in a browser and paste the token ($TOKEN)", "http://127.0.0.1:8000/"))

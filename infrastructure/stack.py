@@ -11,46 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import (
-    aws_cloudwatch as cloudwatch,
-)
-from aws_cdk import (
-    aws_cloudwatch_actions as actions,
-)
-from aws_cdk import (
-    aws_cognito as cognito,
-)
-from aws_cdk import (
-    aws_dynamodb as dynamodb,
-)
-from aws_cdk import (
-    aws_iam as iam,
-)
-from aws_cdk import (
-    aws_kms as kms,
-)
-from aws_cdk import (
-    aws_logs as logs,
-)
-from aws_cdk import (
-    aws_s3 as s3,
-)
-from aws_cdk import (
-    aws_secretsmanager as secretsmanager,
-)
-from aws_cdk import (
-    aws_sns as sns,
-)
-from aws_cdk import (
-    aws_sqs as sqs,
-)
-from aws_cdk import (
-    aws_stepfunctions as sfn,
-)
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.archive.reconcile import dead_letter_queue_name
 from chalicelib.settings import Settings
 from chalicelib.store.base import all_models
 from infrastructure import access, definitions
@@ -256,7 +233,7 @@ class KeeplineStack(cdk.Stack):
                 "fifo": fifo or None,
                 "removal_policy": cdk.RemovalPolicy.RETAIN,
             }
-            dlq_name = name.removesuffix(".fifo") + "-dlq" + (".fifo" if fifo else "")
+            dlq_name = dead_letter_queue_name(name)
             dead[logical] = sqs.Queue(
                 self,
                 f"{logical.title()}DeadLetters",

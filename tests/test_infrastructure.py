@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.archive.reconcile import dead_letter_queue_name
 from chalicelib.settings import get_settings
 from chalicelib.store.base import all_models
 from infrastructure import access, definitions
@@ -289,8 +290,7 @@ def test_queues_are_encrypted_tls_only_with_dead_letter_queues(template: Any, te
     settings = get_settings()
     for name in (settings.archive_queue_name, settings.unassigned_queue_name, settings.work_queue_name):
         fifo = name.endswith(".fifo")
-        dlq_name = name.removesuffix(".fifo") + "-dlq" + (".fifo" if fifo else "")
-        dlq = _logical_id(template_json, "AWS::SQS::Queue", QueueName=dlq_name)
+        dlq = _logical_id(template_json, "AWS::SQS::Queue", QueueName=dead_letter_queue_name(name))
         queue = _logical_id(template_json, "AWS::SQS::Queue", QueueName=name)
         template.has_resource_properties(
             "AWS::SQS::Queue",

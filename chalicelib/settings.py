@@ -80,6 +80,7 @@ class Settings:
     archive_bucket: str = "keepline-dev-archive"
     archive_retention_days: int = 2555  # seven years, SEC 17a-4(f) / FINRA 4511
     archive_kms_key_id: str | None = None
+    archive_export_link_seconds: int = 900  # presigned download links of eDiscovery exports
     archive_queue_url: str | None = None
     archive_queue_name: str = "keepline-dev-archive.fifo"
     unassigned_queue_name: str = "keepline-dev-unassigned"
@@ -96,6 +97,13 @@ class Settings:
     local_auth_secret: str | None = None
     help_text: str = "Reply STOP to opt out. Msg&data rates may apply."
     quarantine_days: int = 30
+    # Carrier API endpoints (tests point them at a loopback fake carrier).
+    twilio_api_base_url: str = "https://api.twilio.com"
+    telnyx_api_base_url: str = "https://api.telnyx.com"
+    bandwidth_api_base_url: str = "https://messaging.bandwidth.com"
+    vonage_api_base_url: str = "https://api.nexmo.com"
+    webhook_max_age_seconds: int = 300  # replay window for timestamped carrier signatures
+    auto_reply_text: str = "Thanks for your message. We are closed now and will reply during business hours."
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -150,6 +158,7 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         archive_bucket=env.get("ARCHIVE_BUCKET", f"{prefix}-archive"),
         archive_retention_days=_int(env, "ARCHIVE_RETENTION_DAYS", 2555),
         archive_kms_key_id=env.get("ARCHIVE_KMS_KEY_ID") or None,
+        archive_export_link_seconds=_int(env, "ARCHIVE_EXPORT_LINK_SECONDS", 900),
         archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
         archive_queue_name=env.get("ARCHIVE_QUEUE_NAME", f"{prefix}-archive.fifo"),
         unassigned_queue_name=env.get("QUEUE_UNASSIGNED_NAME", f"{prefix}-unassigned"),
@@ -166,6 +175,12 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         local_auth_secret=env.get("LOCAL_AUTH_SECRET") or None,
         help_text=env.get("HELP_TEXT", Settings.help_text),
         quarantine_days=_int(env, "KEEPLINE_QUARANTINE_DAYS", 30),
+        twilio_api_base_url=env.get("TWILIO_API_BASE_URL", Settings.twilio_api_base_url).rstrip("/"),
+        telnyx_api_base_url=env.get("TELNYX_API_BASE_URL", Settings.telnyx_api_base_url).rstrip("/"),
+        bandwidth_api_base_url=env.get("BANDWIDTH_API_BASE_URL", Settings.bandwidth_api_base_url).rstrip("/"),
+        vonage_api_base_url=env.get("VONAGE_API_BASE_URL", Settings.vonage_api_base_url).rstrip("/"),
+        webhook_max_age_seconds=_int(env, "KEEPLINE_WEBHOOK_MAX_AGE_SECONDS", 300),
+        auto_reply_text=env.get("KEEPLINE_AUTO_REPLY_TEXT", Settings.auto_reply_text),
         env=env,
     )
 

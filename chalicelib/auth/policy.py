@@ -57,3 +57,18 @@ def require_thread_read(who: Principal, owner: str) -> None:
 def require_thread_write(who: Principal, owner: str) -> None:
     if not can_write_thread(who, owner):
         raise Forbidden("only the thread's owner or a member of its team may send")
+
+
+def require_number_send(who: Principal, number_owner: str | None) -> None:
+    """Starting a conversation needs a number the caller (or the caller's team) holds."""
+    if not (who.has("employee") and number_owner and owns(who, number_owner)):
+        raise Forbidden("you may only send from a number you or your team hold")
+
+
+def require_unassigned_queue(who: Principal) -> None:
+    require_role(who, "admin")
+
+
+def require_compliance(who: Principal) -> None:
+    """Legal holds, exports, archive search and verification belong to `compliance` alone."""
+    require_role(who, "compliance")

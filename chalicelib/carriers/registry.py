@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from chalicelib.carriers.base import Carrier
 
 # name -> module under chalicelib.carriers that defines `adapter()`
-MODULES: dict[str, str] = {}
+MODULES: dict[str, str] = {"twilio": "twilio", "telnyx": "telnyx", "bandwidth": "bandwidth", "vonage": "vonage"}
 _overrides: dict[str, Carrier] = {}
 _cache: dict[str, Carrier] = {}
 

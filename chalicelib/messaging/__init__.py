@@ -1,0 +1,1 @@
+"""Messaging: inbound webhooks, status callbacks, sending, opt-out, business hours, voice, threads."""

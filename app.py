@@ -2,7 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import compliance, health, me
+from chalicelib.api import compliance, health, me, offboardings
 from chalicelib.api import console as console_api
 from chalicelib.api import threads as thread_routes
 from chalicelib.api import webhooks as webhook_routes
@@ -22,6 +22,7 @@ for blueprint in (
     compliance.bp,
     archive_handlers.bp,
     offboarding_tasks.bp,
+    offboardings.bp,
     console_api.bp,
 ):
     app.register_blueprint(blueprint)

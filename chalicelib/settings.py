@@ -104,6 +104,11 @@ class Settings:
     vonage_api_base_url: str = "https://api.nexmo.com"
     webhook_max_age_seconds: int = 300  # replay window for timestamped carrier signatures
     auto_reply_text: str = "Thanks for your message. We are closed now and will reply during business hours."
+    # Offboarding pages: threads moved per task, threads per snapshot part, notices per task.
+    offboarding_page_size: int = 200
+    offboarding_snapshot_page: int = 1000
+    offboarding_notice_page: int = 250
+    offboarding_state_machine_arn: str | None = None  # set by the deployment; else derived from the account
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -181,6 +186,10 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         vonage_api_base_url=env.get("VONAGE_API_BASE_URL", Settings.vonage_api_base_url).rstrip("/"),
         webhook_max_age_seconds=_int(env, "KEEPLINE_WEBHOOK_MAX_AGE_SECONDS", 300),
         auto_reply_text=env.get("KEEPLINE_AUTO_REPLY_TEXT", Settings.auto_reply_text),
+        offboarding_page_size=_int(env, "OFFBOARDING_PAGE_SIZE", 200),
+        offboarding_snapshot_page=_int(env, "OFFBOARDING_SNAPSHOT_PAGE", 1000),
+        offboarding_notice_page=_int(env, "OFFBOARDING_NOTICE_PAGE", 250),
+        offboarding_state_machine_arn=env.get("OFFBOARDING_STATE_MACHINE_ARN") or None,
         env=env,
     )
 

@@ -72,3 +72,8 @@ def require_unassigned_queue(who: Principal) -> None:
 def require_compliance(who: Principal) -> None:
     """Legal holds, exports, archive search and verification belong to `compliance` alone."""
     require_role(who, "compliance")
+
+
+def require_hr(who: Principal) -> None:
+    """Offboardings are started, watched and redriven by HR only."""
+    require_role(who, "hr")

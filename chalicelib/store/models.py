@@ -363,6 +363,17 @@ class OffboardingRun(TableModel):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     effective_at = UnicodeAttribute(null=True)
+    # Exact progress, incremented in the same transaction as the work it counts.
+    threads_moved = NumberAttribute(default=0)
+    numbers_moved = NumberAttribute(default=0)
+    customers_notified = NumberAttribute(default=0)
+    customers_skipped = NumberAttribute(default=0)
+    successors_notified = NumberAttribute(default=0)
+    moved_to = MapAttribute(default=dict)  # typed owner -> threads received
+    skipped_reasons = MapAttribute(default=dict)  # reason -> customers not notified
+    plan = JSONAttribute(null=True)  # resolved at lock: candidates, their loads, the numbers held
+    progress = JSONAttribute(null=True)  # resumable cursors of the paged steps
+    completed = UnicodeSetAttribute(null=True)  # steps that finished
 
     by_employee = RunsByEmployee()
 

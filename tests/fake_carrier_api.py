@@ -181,7 +181,6 @@ def carrier_api_server_fixture() -> Iterator[FakeCarrierApi]:
     server.shutdown()
 
 
-@pytest.fixture(name="carrier_api")
 API_URL_VARIABLES = {
     "twilio": "TWILIO_API_BASE_URL",
     "telnyx": "TELNYX_API_BASE_URL",
@@ -190,6 +189,7 @@ API_URL_VARIABLES = {
 }
 
 
+@pytest.fixture(name="carrier_api")
 def carrier_api_fixture(carrier_api_server: FakeCarrierApi, environment: dict[str, str], monkeypatch) -> FakeCarrierApi:
     """The fake carrier account APIs, with the settings pointed at them and API credentials set.
 

@@ -23,10 +23,10 @@ for blueprint in (
     archive_handlers.bp,
     offboarding_tasks.bp,
     offboardings.bp,
-    console_api.bp,
     people.bp,
     numbers.bp,
     audit.bp,
     openapi.bp,
+    console_api.bp,
 ):
     app.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ Not the messaging fake (`tests/fake_carrier.py`): this one serves what provision
 Twilio IncomingPhoneNumbers, Telnyx phone numbers / messaging profiles / Call Control apps,
 Bandwidth in-service numbers / applications (XML), Vonage account numbers / number update.
 Each carrier lives under its own prefix (`/twilio`, `/telnyx`, ...), which the `carrier_api`
-fixture puts into the settings' `*_API_URL` variables along with API credentials.
+fixture puts into the settings' carrier API URL variables along with API credentials.
 """
 
 from __future__ import annotations
@@ -28,14 +28,6 @@ CREDENTIALS = {
     "BANDWIDTH_APPLICATION_ID": "app-bw-1",
     "VONAGE_API_KEY": "vkey",
     "VONAGE_API_SECRET": "vsecret",
-}
-
-
-API_URLS = {
-    "TWILIO_API_BASE_URL": "twilio",
-    "TELNYX_API_BASE_URL": "telnyx",
-    "BANDWIDTH_DASHBOARD_URL": "bandwidth",
-    "VONAGE_REST_URL": "vonage",
 }
 
 
@@ -189,6 +181,14 @@ def carrier_api_server_fixture() -> Iterator[FakeCarrierApi]:
     server.shutdown()
 
 
+API_URL_VARIABLES = {
+    "twilio": "TWILIO_API_BASE_URL",
+    "telnyx": "TELNYX_API_BASE_URL",
+    "bandwidth": "BANDWIDTH_DASHBOARD_API_URL",
+    "vonage": "VONAGE_REST_API_URL",
+}
+
+
 @pytest.fixture(name="carrier_api")
 def carrier_api_fixture(carrier_api_server: FakeCarrierApi, environment: dict[str, str], monkeypatch) -> FakeCarrierApi:
     """The fake carrier account APIs, with the settings pointed at them and API credentials set.
@@ -198,7 +198,7 @@ def carrier_api_fixture(carrier_api_server: FakeCarrierApi, environment: dict[st
     """
     fake = carrier_api_server
     fake.reset()
-    for variable, carrier in API_URLS.items():
+    for carrier, variable in API_URL_VARIABLES.items():
         monkeypatch.setenv(variable, f"{fake.url}/{carrier}")
     for key, value in CREDENTIALS.items():
         monkeypatch.setenv(key, value)

@@ -19,14 +19,14 @@ _NEXT = re.compile(r"<([^>]+)>")
 
 
 def api_url(settings: Settings) -> str:
-    return settings.bandwidth_dashboard_url
+    return settings.bandwidth_dashboard_api_url
 
 
 def _account(settings: Settings) -> tuple[str, tuple[str, str]]:
     account, user, password = credential(
         settings, "BANDWIDTH_ACCOUNT_ID", "BANDWIDTH_API_USERNAME", "BANDWIDTH_API_PASSWORD"
     )
-    return f"{settings.bandwidth_dashboard_url}/accounts/{account}", (user, password)
+    return f"{settings.bandwidth_dashboard_api_url}/accounts/{account}", (user, password)
 
 
 def list_numbers(settings: Settings) -> list[CarrierNumber]:

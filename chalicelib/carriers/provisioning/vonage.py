@@ -15,7 +15,7 @@ from chalicelib.settings import Settings
 
 
 def api_url(settings: Settings) -> str:
-    return settings.vonage_rest_url
+    return settings.vonage_rest_api_url
 
 
 def _auth(settings: Settings) -> tuple[str, str]:
@@ -26,7 +26,7 @@ def _auth(settings: Settings) -> tuple[str, str]:
 def list_numbers(settings: Settings) -> list[CarrierNumber]:
     auth, found, index, count = _auth(settings), [], 1, 1
     while len(found) < count:
-        url = f"{settings.vonage_rest_url}/account/numbers?index={index}&size=100"
+        url = f"{settings.vonage_rest_api_url}/account/numbers?index={index}&size=100"
         page = http.request("GET", url, auth=auth).json()
         items = page.get("numbers") or []
         if not items:
@@ -43,7 +43,7 @@ def point_webhooks(settings: Settings, e164: str, carrier_ref: str | None, urls:
     country = phonenumbers.region_code_for_number(phonenumbers.parse(e164))
     http.request(
         "POST",
-        f"{settings.vonage_rest_url}/number/update",
+        f"{settings.vonage_rest_api_url}/number/update",
         auth=_auth(settings),
         form={"country": country, "msisdn": e164.lstrip("+"), "moHttpUrl": urls["messages"]},
     )

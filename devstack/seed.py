@@ -97,5 +97,8 @@ def seed_conversations() -> None:
 
 
 def seed() -> None:
+    from devstack.commands.simulate import point_carriers_at_loopback
+
     seed_people_and_numbers()
     seed_conversations()
+    point_carriers_at_loopback()  # local stack only: replies go to a loopback carrier API

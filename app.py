@@ -2,19 +2,31 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import health, me
+from chalicelib.api import audit, compliance, health, me, numbers, offboardings, openapi, people
+from chalicelib.api import console as console_api
 from chalicelib.api import threads as thread_routes
 from chalicelib.api import webhooks as webhook_routes
 from chalicelib.api.routing import auth_blueprint
 from chalicelib.observability import logger
-from chalicelib.workflows import offboarding_tasks
+from chalicelib.workflows import archive_handlers, offboarding_tasks
 
 app = Chalice(app_name="keepline")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 
-for blueprint in (auth_blueprint, health.bp, me.bp, offboarding_tasks.bp):
+for blueprint in (
+    auth_blueprint,
+    health.bp,
+    me.bp,
+    webhook_routes.bp,
+    thread_routes.bp,
+    compliance.bp,
+    archive_handlers.bp,
+    offboarding_tasks.bp,
+    offboardings.bp,
+    people.bp,
+    numbers.bp,
+    audit.bp,
+    openapi.bp,
+    console_api.bp,
+):
     app.register_blueprint(blueprint)
-
-# Carrier webhooks and messaging (issue 3)
-app.register_blueprint(webhook_routes.bp)
-app.register_blueprint(thread_routes.bp)

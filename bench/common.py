@@ -37,6 +37,7 @@ class CallCounter:
     """AWS API calls by `service.Operation`, counted exactly (not timed)."""
 
     calls: Counter = field(default_factory=Counter)
+    units: Counter = field(default_factory=Counter)  # priced units: dynamodb.wru, s3.put, sqs.request, ...
 
     @property
     def total(self) -> int:
@@ -44,6 +45,12 @@ class CallCounter:
 
     def reset(self) -> None:
         self.calls.clear()
+        self.units.clear()
+
+    def record(self, service: str, operation: str, params: Any) -> None:
+        self.calls[f"{service}.{operation}"] += 1
+        for unit, amount in priced_units(service, operation, params or {}).items():
+            self.units[unit] += amount
 
 
 @contextlib.contextmanager
@@ -58,7 +65,7 @@ def counting_aws_calls() -> Iterator[CallCounter]:
     original = BaseClient._make_api_call
 
     def counted(self: BaseClient, operation_name: str, api_params: Any) -> Any:
-        counter.calls[f"{self.meta.service_model.service_name}.{operation_name}"] += 1
+        counter.record(self.meta.service_model.service_name, operation_name, api_params)
         return original(self, operation_name, api_params)
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
@@ -66,6 +73,43 @@ def counting_aws_calls() -> Iterator[CallCounter]:
         yield counter
     finally:
         BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+_DDB_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+_DDB_READS = {"GetItem", "Query", "Scan"}
+
+
+def priced_units(service: str, operation: str, params: dict[str, Any]) -> dict[str, float]:
+    """The billing units one call consumes, for items under 1 KB (writes) / 4 KB (reads)."""
+    if service == "dynamodb":
+        if operation in _DDB_WRITES:
+            return {"dynamodb.wru": 1}
+        if operation == "TransactWriteItems":
+            return {"dynamodb.wru": 2 * len(params.get("TransactItems", []))}
+        if operation == "BatchWriteItem":
+            return {"dynamodb.wru": sum(len(v) for v in params.get("RequestItems", {}).values())}
+        if operation in _DDB_READS:
+            return {"dynamodb.rru": 1 if params.get("ConsistentRead") else 0.5}
+        if operation == "BatchGetItem":
+            return {"dynamodb.rru": sum(len(v.get("Keys", [])) for v in params.get("RequestItems", {}).values())}
+        if operation == "TransactGetItems":
+            return {"dynamodb.rru": 2 * len(params.get("TransactItems", []))}
+        return {}
+    if service == "s3":
+        if operation in {"PutObject", "CopyObject", "PutObjectLegalHold", "PutObjectRetention", "ListObjectsV2"}:
+            return {"s3.put": 1}
+        if operation in {"GetObject", "HeadObject"}:
+            return {"s3.get": 1}
+        return {}
+    if service == "sqs":
+        return {"sqs.request": 1}
+    if service == "stepfunctions" and operation == "StartExecution":
+        return {"stepfunctions.start": 1}
+    if service == "kms":
+        return {"kms.request": 1}
+    if service == "secretsmanager":
+        return {"secretsmanager.call": 1}
+    return {}
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> float:

@@ -1,6 +1,12 @@
-"""Powertools logger, metrics and tracer, created once for the whole app."""
+"""Powertools logger, metrics and tracer, created once for the whole app.
+
+The tracer is made on first use: building it imports the X-Ray SDK, which would otherwise be
+the largest single import on every cold start.
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -8,4 +14,8 @@ SERVICE = "keepline"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="Keepline", service=SERVICE)
-tracer = Tracer(service=SERVICE)
+
+
+@lru_cache(maxsize=1)
+def tracer() -> Tracer:
+    return Tracer(service=SERVICE)

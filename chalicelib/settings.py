@@ -80,6 +80,7 @@ class Settings:
     archive_bucket: str = "keepline-dev-archive"
     archive_retention_days: int = 2555  # seven years, SEC 17a-4(f) / FINRA 4511
     archive_kms_key_id: str | None = None
+    archive_export_link_seconds: int = 900  # presigned download links of eDiscovery exports
     archive_queue_url: str | None = None
     archive_queue_name: str = "keepline-dev-archive.fifo"
     unassigned_queue_name: str = "keepline-dev-unassigned"
@@ -91,6 +92,8 @@ class Settings:
     oidc_audience: str | None = None
     oidc_jwks_url: str | None = None
     oidc_groups_claim: str = "cognito:groups"
+    oidc_client_id: str | None = None  # the web console's public client (authorization code + PKCE)
+    oidc_scopes: str = "openid email profile"
     local_auth_secret: str | None = None
     help_text: str = "Reply STOP to opt out. Msg&data rates may apply."
     quarantine_days: int = 30
@@ -101,12 +104,25 @@ class Settings:
     vonage_api_base_url: str = "https://api.nexmo.com"
     webhook_max_age_seconds: int = 300  # replay window for timestamped carrier signatures
     auto_reply_text: str = "Thanks for your message. We are closed now and will reply during business hours."
+    # Offboarding pages: threads moved per task, threads per snapshot part, notices per task.
+    offboarding_page_size: int = 200
+    offboarding_snapshot_page: int = 1000
+    offboarding_notice_page: int = 250
+    offboarding_state_machine_arn: str | None = None  # set by the deployment; else derived from the account
+    # Number-management APIs (listing an account's numbers, pointing their webhooks here), where
+    # the carrier serves them apart from messaging; Twilio and Telnyx use the URLs above.
+    bandwidth_dashboard_api_url: str = "https://dashboard.bandwidth.com/api"
+    vonage_rest_api_url: str = "https://rest.nexmo.com"
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_emulated(self) -> bool:
         """True only when every AWS call goes to an emulator on this machine."""
         return _is_loopback(self.endpoint_url)
+
+    def calls_carrier(self, api_url: str) -> bool:
+        """The local stack never calls a real carrier: only loopback APIs while emulated."""
+        return not self.is_emulated or _is_loopback(api_url)
 
     @property
     def accepts_local_tokens(self) -> bool:
@@ -155,6 +171,7 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         archive_bucket=env.get("ARCHIVE_BUCKET", f"{prefix}-archive"),
         archive_retention_days=_int(env, "ARCHIVE_RETENTION_DAYS", 2555),
         archive_kms_key_id=env.get("ARCHIVE_KMS_KEY_ID") or None,
+        archive_export_link_seconds=_int(env, "ARCHIVE_EXPORT_LINK_SECONDS", 900),
         archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
         archive_queue_name=env.get("ARCHIVE_QUEUE_NAME", f"{prefix}-archive.fifo"),
         unassigned_queue_name=env.get("QUEUE_UNASSIGNED_NAME", f"{prefix}-unassigned"),
@@ -166,6 +183,8 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         oidc_audience=env.get("OIDC_AUDIENCE") or None,
         oidc_jwks_url=env.get("OIDC_JWKS_URL") or None,
         oidc_groups_claim=env.get("OIDC_GROUPS_CLAIM", "cognito:groups"),
+        oidc_client_id=env.get("OIDC_CLIENT_ID") or None,
+        oidc_scopes=env.get("OIDC_SCOPES", Settings.oidc_scopes),
         local_auth_secret=env.get("LOCAL_AUTH_SECRET") or None,
         help_text=env.get("HELP_TEXT", Settings.help_text),
         quarantine_days=_int(env, "KEEPLINE_QUARANTINE_DAYS", 30),
@@ -175,6 +194,14 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         vonage_api_base_url=env.get("VONAGE_API_BASE_URL", Settings.vonage_api_base_url).rstrip("/"),
         webhook_max_age_seconds=_int(env, "KEEPLINE_WEBHOOK_MAX_AGE_SECONDS", 300),
         auto_reply_text=env.get("KEEPLINE_AUTO_REPLY_TEXT", Settings.auto_reply_text),
+        offboarding_page_size=_int(env, "OFFBOARDING_PAGE_SIZE", 200),
+        offboarding_snapshot_page=_int(env, "OFFBOARDING_SNAPSHOT_PAGE", 1000),
+        offboarding_notice_page=_int(env, "OFFBOARDING_NOTICE_PAGE", 250),
+        offboarding_state_machine_arn=env.get("OFFBOARDING_STATE_MACHINE_ARN") or None,
+        bandwidth_dashboard_api_url=env.get("BANDWIDTH_DASHBOARD_API_URL", Settings.bandwidth_dashboard_api_url).rstrip(
+            "/"
+        ),
+        vonage_rest_api_url=env.get("VONAGE_REST_API_URL", Settings.vonage_rest_api_url).rstrip("/"),
         env=env,
     )
 

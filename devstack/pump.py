@@ -10,6 +10,7 @@ from chalice.app import SQSEventConfig
 
 from chalicelib import aws
 from chalicelib.observability import logger
+from devstack.emulator import _Context
 
 
 def _sqs_sources(app: Any) -> list[SQSEventConfig]:
@@ -45,7 +46,7 @@ def drain(app: Any, max_rounds: int = 50) -> int:
                 ]
             }
             try:
-                result = app.handler_map[source.handler_string.split(".")[-1]](event, None)
+                result = app.handler_map[source.handler_string.split(".")[-1]](event, _Context())
             except Exception:  # noqa: BLE001 - like Lambda: the batch returns to the queue
                 logger.exception("handler failed; messages return to the queue", queue=source.queue)
                 continue

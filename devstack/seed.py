@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib import ids
-from chalicelib.store.models import Employee, PhoneNumber, Team, employee_owner, team_owner
+from chalicelib.store.models import Employee, PhoneNumber, Team, Thread, employee_owner, team_owner
 
 TEAMS = [
     {"team_id": "sales", "name": "Sales", "manager_id": "maya"},
@@ -102,3 +104,24 @@ def seed() -> None:
     seed_people_and_numbers()
     seed_conversations()
     point_carriers_at_loopback()  # local stack only: replies go to a loopback carrier API
+
+
+def seed_threads(employee_id: str, count: int, business_number: str, first_customer: int = 12065560000) -> list[str]:
+    """`count` customer threads owned by an employee on one business number (tests, benchmarks, demos)."""
+    start = ids.now() - timedelta(days=1)
+    at = ids.iso(start)
+    made = []
+    with Thread.batch_write() as batch:
+        for n in range(count):
+            customer = f"+{first_customer + n}"
+            thread = Thread(
+                thread_id=ids.stable_id("th", business_number, customer),
+                business_number=business_number,
+                customer_number=customer,
+                owner=employee_owner(employee_id),
+                last_activity_at=ids.iso(start + timedelta(seconds=n)),
+                created_at=at,
+            )
+            batch.save(thread)
+            made.append(thread.thread_id)
+    return made

@@ -83,10 +83,13 @@ def test_routes_answer_missing_tables_with_503_naming_the_table(environment):
 
 
 def test_state_machine_definition_runs_the_apps_own_handler(demo):
-    result = execute_state_machine("offboarding", {"employee_id": "emma"})
-    assert result["status"] == "SUCCEEDED", result
-    assert json.loads(result["output"]) == {"employee_id": "emma", "status": "active"}
-    assert emulator.invocations[-1] == "offboarding_step"
+    # The deployed definition runs on the emulator's interpreter; its first task is the app's own
+    # handler, whose exception type reaches the interpreter as the error name Retry/Catch match on.
+    payload = {"run_id": "off_missing", "notify_customers": False, "effective_at": None}
+    result = execute_state_machine("offboarding", payload)
+    assert result["status"] == "FAILED", result
+    assert result["error"] == "NotFound"
+    assert emulator.invocations[-2:] == ["offboarding_lock", "offboarding_record_failure"]
 
 
 def test_phone_numbers_normalise_to_e164_and_mask():

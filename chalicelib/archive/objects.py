@@ -21,6 +21,7 @@ def put_locked(key: str, body: bytes, content_type: str = "application/json", le
         "ContentType": content_type,
         "ObjectLockMode": "COMPLIANCE",
         "ObjectLockRetainUntilDate": until,
+        "ChecksumAlgorithm": "SHA256",
         "ChecksumSHA256": base64.b64encode(hashlib.sha256(body).digest()).decode(),
     }
     if legal_hold:

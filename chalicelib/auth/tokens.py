@@ -12,12 +12,13 @@ import json
 import time
 import urllib.request
 from functools import lru_cache
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import Unauthorized
 from chalicelib.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import jwt
 
 LOCAL_ISSUER = "keepline-local"
 LOCAL_AUDIENCE = "keepline"
@@ -25,6 +26,8 @@ ROLES = ("admin", "hr", "compliance", "employee")
 
 
 def verify(token: str, settings: Settings | None = None) -> dict[str, Any]:
+    import jwt  # PyJWT pulls in cryptography: only the authorizer pays for it
+
     settings = settings or get_settings()
     try:
         header = jwt.get_unverified_header(token)
@@ -79,6 +82,8 @@ def mint_local(
     ttl_seconds: int = 8 * 3600,
 ) -> str:
     """A token for the local stack only (see the module docstring)."""
+    import jwt
+
     now = int(time.time())
     claims = {
         "sub": employee_id,
@@ -98,13 +103,20 @@ def _jwks_url(settings: Settings) -> str:
     return _discover_jwks(settings.oidc_issuer or "")
 
 
-@lru_cache(maxsize=4)
 def _discover_jwks(issuer: str) -> str:
+    return discovery(issuer)["jwks_uri"]
+
+
+@lru_cache(maxsize=4)
+def discovery(issuer: str) -> dict[str, Any]:
+    """The issuer's OpenID configuration (endpoints and key set URL), fetched once per process."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - https issuer from config
-        return json.load(response)["jwks_uri"]
+        return json.load(response)
 
 
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
+    import jwt
+
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)

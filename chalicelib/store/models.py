@@ -134,6 +134,8 @@ class PhoneNumber(TableModel):
     hours = JSONAttribute(null=True)
     auto_reply = UnicodeAttribute(null=True)
     label = UnicodeAttribute(null=True)
+    # The last attempt to point the carrier's webhooks here: {"status", "urls", "at"}.
+    webhooks = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -363,6 +365,17 @@ class OffboardingRun(TableModel):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     effective_at = UnicodeAttribute(null=True)
+    # Exact progress, incremented in the same transaction as the work it counts.
+    threads_moved = NumberAttribute(default=0)
+    numbers_moved = NumberAttribute(default=0)
+    customers_notified = NumberAttribute(default=0)
+    customers_skipped = NumberAttribute(default=0)
+    successors_notified = NumberAttribute(default=0)
+    moved_to = MapAttribute(default=dict)  # typed owner -> threads received
+    skipped_reasons = MapAttribute(default=dict)  # reason -> customers not notified
+    plan = JSONAttribute(null=True)  # resolved at lock: candidates, their loads, the numbers held
+    progress = JSONAttribute(null=True)  # resumable cursors of the paged steps
+    completed = UnicodeSetAttribute(null=True)  # steps that finished
 
     by_employee = RunsByEmployee()
 

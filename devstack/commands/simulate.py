@@ -254,12 +254,16 @@ def simulate(args: argparse.Namespace) -> int:
             "error: Telnyx webhooks need --telnyx-private-key (the key TELNYX_PUBLIC_KEY belongs to)", file=sys.stderr
         )
         return 2
-    # Signed for the public URL the server validates against; posted to the local server itself.
+    # Posted to the local server; signed for the public URL it validates against (`make run` sets
+    # PUBLIC_BASE_URL to its own address unless PUBLIC_BASE_URL is exported, e.g. for a tunnel).
     base = (args.url or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}").rstrip("/")
     path = PATHS[args.carrier]
     message_id = args.message_id or new_message_id(args.carrier)
     document = inbound_document(args.carrier, args.to, args.from_, args.text, message_id, args.media)
-    headers, body = signed(args.carrier, document, path, secrets, secrets["PUBLIC_BASE_URL"].rstrip("/"))
+    public = (
+        os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}"
+    ).rstrip("/")
+    headers, body = signed(args.carrier, document, path, secrets, public)
     request = urllib.request.Request(base + path, data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local URL we built

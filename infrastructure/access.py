@@ -33,7 +33,10 @@ _CONSUMER = {
 }
 
 # Function name -> capabilities beyond what its kind gives it.
-EXTRA: dict[str, frozenset[str]] = {}
+EXTRA: dict[str, frozenset[str]] = {
+    "work": frozenset({"archive:write", "archive:read"}),  # eDiscovery bundles, legal holds on objects
+    "archive_digest": frozenset({"archive:write", "archive:read"}),  # the daily digest of all chains
+}
 
 
 @dataclass(frozen=True)

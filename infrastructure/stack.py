@@ -11,46 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import (
-    aws_cloudwatch as cloudwatch,
-)
-from aws_cdk import (
-    aws_cloudwatch_actions as actions,
-)
-from aws_cdk import (
-    aws_cognito as cognito,
-)
-from aws_cdk import (
-    aws_dynamodb as dynamodb,
-)
-from aws_cdk import (
-    aws_iam as iam,
-)
-from aws_cdk import (
-    aws_kms as kms,
-)
-from aws_cdk import (
-    aws_logs as logs,
-)
-from aws_cdk import (
-    aws_s3 as s3,
-)
-from aws_cdk import (
-    aws_secretsmanager as secretsmanager,
-)
-from aws_cdk import (
-    aws_sns as sns,
-)
-from aws_cdk import (
-    aws_sqs as sqs,
-)
-from aws_cdk import (
-    aws_stepfunctions as sfn,
-)
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.archive.reconcile import dead_letter_queue_name
 from chalicelib.settings import Settings
 from chalicelib.store.base import all_models
 from infrastructure import access, definitions
@@ -90,7 +67,7 @@ class KeeplineStack(cdk.Stack):
         self.bucket = self._archive_bucket()
         self.queues, self.dead_letter_queues = self._queues()
         self.secret = self._carrier_secret()
-        self.issuer, self.audience = self._identity()
+        self.issuer, self.audience, self.client_id = self._identity()
         self.functions = access.functions(app, settings)
         self.roles = {fn.name: self._role(fn) for fn in self.functions}
         self.chalice = self._chalice()
@@ -119,6 +96,12 @@ class KeeplineStack(cdk.Stack):
         )
         self.oidc_audience = cdk.CfnParameter(
             self, "OidcAudience", default="", description="Audience (client id) of tokens from OidcIssuer."
+        )
+        self.oidc_client_id = cdk.CfnParameter(
+            self,
+            "OidcClientId",
+            default="",
+            description="Public client id the web console signs in with at OidcIssuer (authorization code + PKCE).",
         )
         self.oidc_groups_claim = cdk.CfnParameter(
             self,
@@ -250,7 +233,7 @@ class KeeplineStack(cdk.Stack):
                 "fifo": fifo or None,
                 "removal_policy": cdk.RemovalPolicy.RETAIN,
             }
-            dlq_name = name.removesuffix(".fifo") + "-dlq" + (".fifo" if fifo else "")
+            dlq_name = dead_letter_queue_name(name)
             dead[logical] = sqs.Queue(
                 self,
                 f"{logical.title()}DeadLetters",
@@ -294,7 +277,7 @@ class KeeplineStack(cdk.Stack):
         )
         return secret
 
-    def _identity(self) -> tuple[str, str]:
+    def _identity(self) -> tuple[str, str, str]:
         """A Cognito user pool, unless an external OIDC issuer is given (then nothing is created)."""
         use_cognito = cdk.CfnCondition(
             self, "UseCognito", expression=cdk.Fn.condition_equals(self.oidc_issuer.value_as_string, "")
@@ -337,9 +320,12 @@ class KeeplineStack(cdk.Stack):
         audience = cdk.Fn.condition_if(
             use_cognito.logical_id, client_id, self.oidc_audience.value_as_string
         ).to_string()
+        console_client = cdk.Fn.condition_if(
+            use_cognito.logical_id, client_id, self.oidc_client_id.value_as_string
+        ).to_string()
         for output, value in (("UserPoolId", pool.user_pool_id), ("UserPoolClientId", client_id)):
             cdk.CfnOutput(self, output, value=value).condition = use_cognito
-        return issuer, audience
+        return issuer, audience, console_client
 
     # --- IAM, one role per function ------------------------------------------------------------
 
@@ -350,6 +336,10 @@ class KeeplineStack(cdk.Stack):
             resource_name=name,
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME if sep == ":" else cdk.ArnFormat.SLASH_RESOURCE_NAME,
         )
+
+    def _state_machine_arn(self, name: str) -> str:
+        # Built from the name, not referenced: the state machines depend on the functions' ARNs.
+        return self._arn("states", "stateMachine", self.settings.state_machine_name(name), ":")
 
     def _index_arns(self) -> list[str]:
         return [f"{table.attr_arn}/index/*" for table in self.tables.values() if table.global_secondary_indexes]
@@ -420,7 +410,7 @@ class KeeplineStack(cdk.Stack):
             out.append(
                 iam.PolicyStatement(
                     actions=["states:StartExecution"],
-                    resources=[self._arn("states", "stateMachine", f"{prefix}-{n}", ":") for n in definitions.names()],
+                    resources=[self._state_machine_arn(n) for n in definitions.names()],
                 )
             )
             out.append(
@@ -452,6 +442,27 @@ class KeeplineStack(cdk.Stack):
             )
             out.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))
             archive_key |= {"kms:Decrypt"}
+        if "archive:hold" in needs:
+            out.append(
+                iam.PolicyStatement(actions=["s3:PutObjectLegalHold", "s3:GetObjectLegalHold"], resources=[objects])
+            )
+        if "health" in needs:
+            out.append(
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetBucketObjectLockConfiguration",
+                        "s3:GetBucketVersioning",
+                        "s3:GetBucketPublicAccessBlock",
+                    ],
+                    resources=[self.bucket.bucket_arn],
+                )
+            )
+            out.append(
+                iam.PolicyStatement(
+                    actions=["states:DescribeStateMachine"],
+                    resources=[self._state_machine_arn(n) for n in definitions.names()],
+                )
+            )
         if data_key:
             out.append(iam.PolicyStatement(actions=sorted(data_key), resources=[self.data_key.key_arn]))
         if archive_key:
@@ -494,7 +505,7 @@ class KeeplineStack(cdk.Stack):
                     f"AwsSolutions-IAM5[Resource::{_nag_text(self.resolve(arn))}]",
                     "Execution names are chosen at run time; scoped to Keepline's own state machine.",
                 )
-        if fn.needs & {"archive:write", "archive:read"}:
+        if fn.needs & {"archive:write", "archive:read", "archive:hold"}:
             acknowledge(
                 role,
                 f"AwsSolutions-IAM5[Resource::<{self.stack_logical(self.bucket)}.Arn>/*]",
@@ -524,7 +535,13 @@ class KeeplineStack(cdk.Stack):
             "CARRIER_SECRET_NAME": self.carrier_secret_name,
             "OIDC_ISSUER": self.issuer,
             "OIDC_AUDIENCE": self.audience,
+            "OIDC_CLIENT_ID": self.client_id,
             "OIDC_GROUPS_CLAIM": self.oidc_groups_claim.value_as_string,
+            **{
+                # Spares the API an STS call to learn its own account before it starts an offboarding.
+                f"{name.upper()}_STATE_MACHINE_ARN": self._state_machine_arn(name)
+                for name in definitions.names()
+            },
         }
 
     def _chalice(self) -> Chalice:
@@ -551,9 +568,18 @@ class KeeplineStack(cdk.Stack):
                 removal_policy=cdk.RemovalPolicy.RETAIN,
             )
             resource.node.add_dependency(log_group)
+            if fn.kind == "queue":
+                self._consume(resource, fn)
             for key, value in environment.items():
                 chalice.add_environment_variable(key, value, logical)
         return chalice
+
+    def _consume(self, resource: cdk.CfnResource, fn: access.Function) -> None:
+        """Point the function's SQS event at the queue created here and honour partial batch failures."""
+        event = f"Properties.Events.{function_logical_id(fn.name)}SqsEventSource.Properties"
+        resource.add_override(f"{event}.Queue", self.queues[fn.queue or ""].queue_arn)
+        # The handlers return `batchItemFailures`; without this Lambda would delete the failed messages too.
+        resource.add_override(f"{event}.FunctionResponseTypes", ["ReportBatchItemFailures"])
 
     # --- state machines ------------------------------------------------------------------------
 

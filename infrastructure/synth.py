@@ -53,7 +53,8 @@ def synthesize(stage: str, outdir: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.synth", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", default=os.environ.get("KEEPLINE_STAGE", "dev"))
-    parser.add_argument("--outdir", type=Path, default=ROOT / "cdk.out")
+    # The CDK CLI (`npx aws-cdk deploy`, through cdk.json) says where it wants the assembly in CDK_OUTDIR.
+    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDK_OUTDIR") or ROOT / "cdk.out"))
     args = parser.parse_args(argv)
     started = time.monotonic()
     template = synthesize(args.stage, args.outdir.resolve())

@@ -33,7 +33,9 @@ _CONSUMER = {
 }
 
 # Function name -> capabilities beyond what its kind gives it.
-EXTRA: dict[str, frozenset[str]] = {}
+EXTRA: dict[str, frozenset[str]] = {
+    "offboarding_notify_customers": frozenset({"archive:read"}),  # reads the snapshot manifest back
+}
 
 
 @dataclass(frozen=True)

@@ -362,7 +362,7 @@ def test_state_machines_are_the_definition_files_with_the_functions_arns(
 
 def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_json: dict[str, Any]) -> None:
     functions = _resources(template_json, "AWS::Serverless::Function")
-    assert {"APIHandler", "KeeplineAuth", "OffboardingStep"} <= set(functions)
+    assert {"APIHandler", "KeeplineAuth", "OffboardingMoveThreads"} <= set(functions)
     roles = [fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in functions.values()]
     assert len(set(roles)) == len(functions)
     log_groups = {v["Properties"]["LogGroupName"] for v in _resources(template_json, "AWS::Logs::LogGroup").values()}
@@ -413,7 +413,7 @@ def test_no_wildcard_actions_and_each_function_gets_only_what_it_needs(template_
             assert set(actions) <= RESOURCELESS_ACTIONS, (logical, statement)
     api = _actions(_role_statements(template_json, "api_handler"))
     authorizer = _actions(_role_statements(template_json, "keepline_auth"))
-    task = _actions(_role_statements(template_json, "offboarding_step"))
+    task = _actions(_role_statements(template_json, "offboarding_move_threads"))
     assert {"dynamodb:PutItem", "sqs:SendMessage", "states:StartExecution", "secretsmanager:GetSecretValue"} <= api
     assert "s3:PutObject" not in api  # only the archiver and workflow tasks write to the archive
     assert {"dynamodb:GetItem", "dynamodb:Query"} <= authorizer

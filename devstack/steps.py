@@ -30,6 +30,14 @@ STEPS: list[tuple[str, str]] = [
     ("Ada reads the audit trail", 'curl -s -H "Authorization: Bearer $ADMIN" http://127.0.0.1:8000/audit'),
 ]
 STEPS.append(("Open the web console in a browser and paste the token ($TOKEN)", "http://127.0.0.1:8000/"))
+STEPS.append(("Mint a token for Hal (HR)", f"HR_TOKEN=$({PY} -m devstack token hal)"))
+STEPS.append(
+    (
+        "Offboard Emma to Sam (threads and number), and watch it",
+        f"{PY} -m devstack offboard --token $HR_TOKEN start emma --successor sam --watch",
+    )
+)
+STEPS.append(("List the offboardings", f"{PY} -m devstack offboard --token $HR_TOKEN list"))
 STEPS.append(("Mint a token for Cora (compliance)", f"CTOKEN=$({PY} -m devstack token cora)"))
 STEPS.append(
     (

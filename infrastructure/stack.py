@@ -552,6 +552,9 @@ class KeeplineStack(cdk.Stack):
             "lambda_timeout": FUNCTION_TIMEOUT,
         }
         chalice = Chalice(self, "Api", source_dir=str(ROOT), stage_config=stage_config)
+        # X-Ray on the API stage too. (cdk-nag cannot see inside SAM resources: its API Gateway rules
+        # apply to AWS::ApiGateway::*, which the SAM transform creates only at deployment.)
+        chalice.get_resource("RestAPI").add_override("Properties.TracingEnabled", True)
         environment = self._environment()
         for fn in self.functions:
             logical = function_logical_id(fn.name)

@@ -365,6 +365,7 @@ def test_state_machines_are_the_definition_files_with_the_functions_arns(
 def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_json: dict[str, Any]) -> None:
     functions = _resources(template_json, "AWS::Serverless::Function")
     assert {"APIHandler", "KeeplineAuth"} <= set(functions)
+    assert template_json["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
     roles = [fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in functions.values()]
     assert len(set(roles)) == len(functions)
     log_groups = {v["Properties"]["LogGroupName"] for v in _resources(template_json, "AWS::Logs::LogGroup").values()}

@@ -297,7 +297,33 @@ class KeeplineStack(cdk.Stack):
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        client = pool.add_client("Api", generate_secret=False, auth_flows=cognito.AuthFlow(user_srp=True))
+        # The web console signs in with authorization code + PKCE at the pool's hosted UI and comes
+        # back to `{PublicBaseUrl}/`; until PublicBaseUrl is set only localhost is allowed back.
+        has_public_url = cdk.CfnCondition(
+            self,
+            "HasPublicBaseUrl",
+            expression=cdk.Fn.condition_not(cdk.Fn.condition_equals(self.public_base_url.value_as_string, "")),
+        )
+        console_url = cdk.Fn.condition_if(
+            has_public_url.logical_id, f"{self.public_base_url.value_as_string}/", "http://localhost:8000/"
+        ).to_string()
+        client = pool.add_client(
+            "Api",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                callback_urls=[console_url],
+                logout_urls=[console_url],
+            ),
+        )
+        pool.add_domain(
+            "HostedSignIn",
+            cognito_domain=cognito.CognitoDomainOptions(
+                domain_prefix=cdk.Fn.join("-", [APP_NAME, self.stage, self.account])
+            ),
+        )
         for role in ROLES:
             cognito.CfnUserPoolGroup(
                 pool, f"Group{role.title()}", user_pool_id=pool.user_pool_id, group_name=role

@@ -457,12 +457,20 @@ def test_queue_consumers_read_exactly_their_queue_and_report_partial_failures(
 
 def test_cognito_pool_or_an_external_oidc_issuer(template: Any, template_json: dict[str, Any]) -> None:
     assert template_json["Conditions"]["UseCognito"] == {"Fn::Equals": [{"Ref": "OidcIssuer"}, ""]}
-    for kind in ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"):
+    cognito = ("UserPool", "UserPoolClient", "UserPoolGroup", "UserPoolDomain")
+    for kind in (f"AWS::Cognito::{name}" for name in cognito):
         for resource in _resources(template_json, kind).values():
             assert resource["Condition"] == "UseCognito"
     groups = {g["Properties"]["GroupName"] for g in _resources(template_json, "AWS::Cognito::UserPoolGroup").values()}
     assert groups == {"admin", "hr", "compliance", "employee"}
     template.has_resource_properties("AWS::Cognito::UserPool", {"MfaConfiguration": "ON"})
+    (client,) = _resources(template_json, "AWS::Cognito::UserPoolClient").values()
+    assert client["Properties"]["AllowedOAuthFlows"] == ["code"]  # the console: authorization code + PKCE
+    assert client["Properties"]["GenerateSecret"] is False
+    console = {"Fn::Join": ["", [{"Ref": "PublicBaseUrl"}, "/"]]}
+    assert client["Properties"]["CallbackURLs"][0]["Fn::If"][:2] == ["HasPublicBaseUrl", console]
+    (domain,) = _resources(template_json, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["Condition"] == "UseCognito"
 
 
 def test_alarms_watch_dead_letters_failures_5xx_and_archive_lag(template_json: dict[str, Any]) -> None:

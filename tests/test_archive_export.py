@@ -16,6 +16,7 @@ from chalicelib.carriers import registry
 from chalicelib.settings import get_settings
 from chalicelib.store.models import AuditEvent
 from devstack import pump
+from devstack.__main__ import main as devstack_main
 from tests.archive_helpers import FakeCarrier, store_message, thread_of, unzip
 
 OTHER = "+12065550999"
@@ -62,7 +63,7 @@ def _rezip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def test_export_by_customer_bundles_records_media_transcript_and_manifest(client, as_user, archived):
+def test_export_by_customer_bundles_records_media_transcript_and_manifest(client, as_user, archived, tmp_path):
     job, data = _export(client, as_user, customer_number="(206) 555-0123")
     files = unzip(data)
     lines = files["records.jsonl"].decode().splitlines()
@@ -83,6 +84,8 @@ def test_export_by_customer_bundles_records_media_transcript_and_manifest(client
     assert job["records"] == len(lines) and job["media_files"] == 1
     report = verify.verify_bundle(data)
     assert report.ok, report.problems
+    (tmp_path / "export.zip").write_bytes(data)
+    assert devstack_main(["archive", "verify", "--bundle", str(tmp_path / "export.zip")]) == 0
     actions = [e.action for e in AuditEvent.scan() if e.target_type == "export"]
     assert sorted(actions) == ["export.completed", "export.requested"]
 

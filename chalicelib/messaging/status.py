@@ -43,7 +43,7 @@ def apply(update: StatusUpdate) -> bool:
     actions = [
         Message.status.set(update.status),
         Message.status_rank.set(rank),
-        Message.status_history.append([StatusChange(status=update.status, at=ids.iso(), error_code=update.error_code)]),
+        records.appended(StatusChange(status=update.status, at=ids.iso(), error_code=update.error_code)),
         Message.pending_archive.set("1"),
     ]
     if update.error_code:

@@ -13,17 +13,14 @@ def lost_a_condition(exc: TransactWriteError) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons)
 
 
-def archive_key(run_id: str, name: str) -> str:
-    return f"offboarding/{run_id}/{name}"
+def archive(run_id: str, name: str, value: Any, employee_id: str) -> str:
+    """Archive a JSON document of the run (chained, locked, once per name); returns its object key."""
+    from chalicelib.archive import documents
+
+    return documents.put("offboarding", f"{run_id}-{name}.json", value, employee_id=employee_id).blob_key
 
 
-def put_json(key: str, value: Any) -> None:
-    from chalicelib.archive.objects import put_locked
-
-    put_locked(key, json.dumps(value, sort_keys=True, separators=(",", ":")).encode())
-
-
-def get_json(key: str) -> Any:
+def read_archived(key: str) -> Any:
     from chalicelib import aws
     from chalicelib.settings import get_settings
 

@@ -9,15 +9,18 @@ which the outbound path deduplicates.
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from chalicelib import audit, ids
+from chalicelib.carriers.http import CarrierError
+from chalicelib.messaging import hours, outbound
 from chalicelib.offboarding import lost_a_condition
 from chalicelib.phone import mask
 from chalicelib.store.base import transaction
-from chalicelib.store.models import Contact, Employee, OffboardingRun, Team, Thread, parse_owner
+from chalicelib.store.models import Employee, Message, OffboardingRun, Team, Thread, parse_owner
 from chalicelib.store.offboarding_models import OffboardingNotice
 
 DEFAULT_MESSAGE = (
@@ -25,13 +28,14 @@ DEFAULT_MESSAGE = (
 )
 OPTED_OUT = "opted_out"
 NOT_MOVED = "thread not moved by this offboarding"
+SEND_FAILED = "carrier refused the send"
+OPENING_SEARCH_STEP = timedelta(minutes=5)
+OPENING_SEARCH_STEPS = 8 * 24 * 12  # a week and a day of five-minute steps
 
 
-def send(sender_id: str, thread: Thread, body: str, idempotency_key: str) -> str:
-    """Send from the thread's own business number through the messaging outbound path; the message id."""
-    from chalicelib.messaging import outbound
-
-    message = outbound.send(
+def send(sender_id: str, thread: Thread, body: str, idempotency_key: str) -> Message:
+    """Send from the thread's own business number through the messaging outbound path."""
+    return outbound.send(
         sender_id,
         thread.business_number,
         thread.customer_number,
@@ -39,24 +43,19 @@ def send(sender_id: str, thread: Thread, body: str, idempotency_key: str) -> str
         thread_id=thread.thread_id,
         idempotency_key=idempotency_key,
     )
-    return message.message_id
-
-
-def _is_opted_out_error(exc: Exception) -> bool:
-    from chalicelib.messaging import outbound
-
-    return isinstance(exc, outbound.OptedOut)
 
 
 def closed_until(team_id: str | None) -> str | None:
-    """When the team's business hours are closed now: the next opening (UTC, whole seconds); else None."""
-    team = Team.get(team_id) if team_id else None
-    if team is None or not team.hours:
+    """While the team's business hours are closed: the next opening (UTC, whole seconds); else None."""
+    schedule, _ = hours.schedule_for(None, team_id)
+    moment = ids.now()
+    if hours.closed_since(schedule, moment) is None:
         return None
-    from chalicelib.messaging import hours
-
-    opening = hours.next_opening(team.hours, ids.now())
-    return None if opening is None else opening.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for _ in range(OPENING_SEARCH_STEPS):
+        moment += OPENING_SEARCH_STEP
+        if hours.closed_since(schedule, moment) is None:
+            return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None  # a schedule that never opens: send now rather than never
 
 
 def _names(owners: set[str]) -> dict[str, str]:
@@ -109,34 +108,30 @@ def _settle(
 
 def notify_customers(run: OffboardingRun, leaver: Employee, listed: list[dict[str, Any]], message: str | None) -> None:
     threads = {t.thread_id: t for t in Thread.batch_get([r["thread_id"] for r in listed])}
-    contacts = {
-        (c.customer_number, c.business_number): c
-        for c in Contact.batch_get([(r["customer_number"], r["business_number"]) for r in listed])
-    }
     names = _names({t.owner for t in threads.values()})
     for record in listed:
         key = f"customer#{record['thread_id']}"
         if not _claim(run.run_id, key, mask(record["customer_number"])):
             continue
         thread = threads.get(record["thread_id"])
-        contact = contacts.get((record["customer_number"], record["business_number"]))
         if thread is None or thread.moved_by_run != run.run_id:
             _settle(run, key, "skipped", NOT_MOVED)
-            continue
-        if contact is not None and contact.opted_out:
-            _settle(run, key, "skipped", OPTED_OUT)
             continue
         body = (message or DEFAULT_MESSAGE).format(leaver=leaver.name, successor=names[thread.owner])
         kind, ident = parse_owner(thread.owner)
         sender = ident if kind == "employee" and ident else run.created_by
         try:
-            message_id = send(sender, thread, body, f"offboarding:{run.run_id}:{thread.thread_id}")
-        except Exception as exc:
-            if not _is_opted_out_error(exc):
-                raise
+            sent = send(sender, thread, body, f"offboarding:{run.run_id}:{thread.thread_id}")
+        except outbound.OptedOut:
             _settle(run, key, "skipped", OPTED_OUT)
             continue
-        _settle(run, key, "sent", message_id=message_id)
+        except CarrierError:
+            _settle(run, key, "skipped", SEND_FAILED)  # stored as failed; the idempotency key would not resend
+            continue
+        if sent.status == "failed":
+            _settle(run, key, "skipped", SEND_FAILED, sent.message_id)
+            continue
+        _settle(run, key, "sent", message_id=sent.message_id)
 
 
 def notify_successor(run: OffboardingRun, leaver: Employee, successor_id: str, threads: int) -> None:

@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib import audit, aws, ids
 from chalicelib.errors import BadRequest, Conflict, NotFound
-from chalicelib.offboarding import get_json, policies
+from chalicelib.offboarding import policies, read_archived
 from chalicelib.settings import get_settings
 from chalicelib.store.base import transaction
 from chalicelib.store.models import Employee, OffboardingRun
@@ -172,7 +172,7 @@ def status(run_id: str) -> dict[str, Any]:
     run = get(run_id)
     out = view(run)
     if run.report_key:
-        out["report"] = get_json(run.report_key)
+        out["report"] = read_archived(run.report_key)
     return out
 
 

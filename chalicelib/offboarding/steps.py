@@ -18,16 +18,17 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import audit, ids, numbers
+from chalicelib.archive import outbox
 from chalicelib.errors import Conflict
 from chalicelib.observability import logger, metrics
-from chalicelib.offboarding import archive_key, get_json, lost_a_condition, notices, policies, put_json, runs
+from chalicelib.offboarding import archive, lost_a_condition, notices, policies, read_archived, runs
 from chalicelib.settings import get_settings
 from chalicelib.store.base import transaction
-from chalicelib.store.models import Employee, OffboardingRun, Thread, employee_owner, parse_owner
+from chalicelib.store.models import AuditEvent, Employee, OffboardingRun, Thread, employee_owner, parse_owner
 
 DONE: dict[str, Any] = {"more": False, "wait_until": None}
 MORE: dict[str, Any] = {"more": True, "wait_until": None}
-TRANSACTION_ITEMS = 25  # DynamoDB allows 100; the emulator 25: one counter update + 24 threads
+TRANSACTION_ITEMS = 25  # DynamoDB allows 100, the emulator 25: the counters, the audit event, 23 threads
 HR = frozenset({"hr"})
 
 
@@ -102,24 +103,22 @@ def snapshot(run_id: str) -> dict[str, Any]:
     run = _begin(run_id, "snapshot")
     if "snapshot" in (run.completed or set()):
         return DONE
-    state = (run.progress or {}).get("snapshot", {"part": 0, "cursor": None})
-    part = state["part"]
+    state = (run.progress or {}).get("snapshot", {"part": 0, "cursor": None, "keys": []})
+    part, keys = state["part"], list(state.get("keys", []))
     if part == 0:
         leaver = Employee.get(run.employee_id)
         held = [numbers.snapshot(numbers.get(e164)) for e164 in run.plan["numbers"]]
-        put_json(
-            archive_key(run_id, "manifest/employee.json"),
-            {"employee": _employee_record(leaver), "numbers": held, "request": run.request, "at": ids.iso()},
-        )
+        manifest = {"employee": _employee_record(leaver), "numbers": held, "request": run.request}
+        _progress(run, "snapshot", employee_key=archive(run_id, "manifest-employee", manifest, run.employee_id))
     page = Thread.by_owner.query(
         run.plan["owner"], limit=get_settings().offboarding_snapshot_page, last_evaluated_key=state["cursor"]
     )
     threads = [_thread_record(t) for t in page]
     cursor = page.last_evaluated_key
     if threads:
-        put_json(archive_key(run_id, f"manifest/threads-{part:05d}.json"), threads)
+        keys.append(archive(run_id, f"manifest-threads-{part:05d}", threads, run.employee_id))
         part += 1
-    _progress(run, "snapshot", part=part, cursor=cursor, threads=state.get("threads", 0) + len(threads))
+    _progress(run, "snapshot", part=part, keys=keys, cursor=cursor, threads=state.get("threads", 0) + len(threads))
     if cursor:
         return MORE
     _complete(run, "snapshot")
@@ -175,13 +174,38 @@ def _commit_moves(run: OffboardingRun, leaver_owner: str, moves: list[tuple[Thre
                 OffboardingRun.moved_to[o].set((OffboardingRun.moved_to[o] | 0) + n) for o, n in received.items()
             ]
             tx.update(_key(run), actions=counters)
+            event = _moves_audited(run.run_id, leaver_owner, moves, at)
+            tx.save(event)
     except TransactWriteError as exc:
         if not lost_a_condition(exc):
             raise
         if len(moves) == 1:
             return []
         return [moved for move in moves for moved in _commit_moves(run, leaver_owner, [move])]
+    outbox.nudge("audit", {"month": event.month, "event_key": event.event_key}, "audit", event.event_id)
     return [(thread.thread_id, owner) for thread, owner in moves]
+
+
+def _moves_audited(run_id: str, leaver_owner: str, moves: list[tuple[Thread, str]], at: str) -> AuditEvent:
+    """The audit event of a batch of moves, written in the moves' own transaction so neither exists alone.
+
+    (`audit.record` saves on its own; here the event must commit or roll back with the moves.)
+    """
+    event_id = ids.new_id("aud")
+    return AuditEvent(
+        month=at[:7],
+        event_key=f"{at}#{event_id}",
+        event_id=event_id,
+        actor_id=actor_id(run_id),
+        actor_roles=set(HR),
+        action="offboarding.threads_moved",
+        target_type="offboarding",
+        target_id=run_id,
+        before={"owner": leaver_owner},
+        after={"threads": {thread.thread_id: owner for thread, owner in moves}},
+        at=at,
+        pending_archive="1",
+    )
 
 
 def move_threads(run_id: str) -> dict[str, Any]:
@@ -195,13 +219,8 @@ def move_threads(run_id: str) -> dict[str, Any]:
     received = runs.tally(run.moved_to)
     chooser = policies.Chooser.for_page(run.request, plan, int(run.threads_moved or 0), received)
     moves = [(t, chooser.choose(t.business_number, t.customer_number)) for t in page]
-    for chunk in _chunks(moves, TRANSACTION_ITEMS - 1):
-        moved = _commit_moves(run, plan["owner"], chunk)
-        if moved:
-            audit.record(
-                actor_id(run_id), "offboarding.threads_moved", "offboarding", run_id,
-                {"owner": plan["owner"]}, {"threads": dict(moved)}, HR,
-            )  # fmt: skip
+    for chunk in _chunks(moves, TRANSACTION_ITEMS - 2):
+        _commit_moves(run, plan["owner"], chunk)
     return MORE if len(page) == size else DONE
 
 
@@ -260,12 +279,12 @@ def notify_customers(run_id: str) -> dict[str, Any]:
     if wait_until:
         return {"more": True, "wait_until": wait_until}
     state = (run.progress or {}).get("notify", {"part": 0, "offset": 0})
-    parts = (run.progress or {}).get("snapshot", {}).get("part", 0)
-    if state["part"] >= parts:
+    parts = (run.progress or {}).get("snapshot", {}).get("keys", [])
+    if state["part"] >= len(parts):
         _complete(run, "notify_customers")
         return DONE
     size = get_settings().offboarding_notice_page
-    listed = get_json(archive_key(run_id, f"manifest/threads-{state['part']:05d}.json"))
+    listed = read_archived(parts[state["part"]])
     batch = listed[state["offset"] : state["offset"] + size]
     notices.notify_customers(run, leaver, batch, run.request["notify_customers"]["message"])
     offset = state["offset"] + len(batch)
@@ -296,8 +315,8 @@ def report(run: OffboardingRun) -> dict[str, Any]:
         **runs.view(run),
         "numbers": progress.get("numbers", {}),
         "manifest": {
-            "employee": archive_key(run.run_id, "manifest/employee.json"),
-            "thread_parts": progress.get("snapshot", {}).get("part", 0),
+            "employee": progress.get("snapshot", {}).get("employee_key"),
+            "threads": progress.get("snapshot", {}).get("keys", []),
             "threads_at_start": progress.get("snapshot", {}).get("threads", 0),
         },
         "skipped_customers": notices.skipped(run.run_id),
@@ -311,15 +330,14 @@ def finalize(run_id: str) -> dict[str, Any]:
     run = _begin(run_id, "finalize")
     if run.status == "succeeded":
         return DONE
-    key = archive_key(run_id, "report.json")
     leaver = Employee.get(run.employee_id, consistent_read=True)
     if leaver.status != "offboarded":
         leaver.update(
             actions=[Employee.status.set("offboarded"), Employee.updated_at.set(ids.iso())],
             condition=Employee.offboarding_run_id == run.run_id,
         )
-    run.status, run.report_key = "succeeded", key
-    put_json(key, report(run))  # first the report, then the status that points to it
+    run.status = "succeeded"
+    key = archive(run_id, "report", report(run), run.employee_id)  # first the report, then the status
     run.update(actions=[OffboardingRun.status.set("succeeded"), OffboardingRun.report_key.set(key)])
     audit.record(actor_id(run_id), "offboarding.finished", "employee", run.employee_id, None, runs.counts(run), HR)
     metrics.add_metric(name="OffboardingSucceeded", unit="Count", value=1)

@@ -41,11 +41,13 @@ def sign_twilio(url: str, params: dict[str, str], token: str) -> tuple[dict[str,
 def sign_telnyx(document: Any, private_key_b64: str, timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    body = json.dumps(document).encode()
+    form = isinstance(document, dict) and document.get("CallSid")  # TeXML call webhooks are form posts
+    body = urlencode(document).encode() if form else json.dumps(document).encode()
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(private_key_b64))
     signature = base64.b64encode(key.sign(stamp.encode() + b"|" + body)).decode()
-    headers = {"Content-Type": "application/json", "telnyx-signature-ed25519": signature, "telnyx-timestamp": stamp}
+    kind = "application/x-www-form-urlencoded" if form else "application/json"
+    headers = {"Content-Type": kind, "telnyx-signature-ed25519": signature, "telnyx-timestamp": stamp}
     return headers, body
 
 

@@ -28,5 +28,9 @@ for blueprint in (
     audit.bp,
     openapi.bp,
     console_api.bp,
+    people.bp,
+    numbers.bp,
+    audit.bp,
+    openapi.bp,
 ):
     app.register_blueprint(blueprint)

@@ -99,8 +99,11 @@ def seed_conversations() -> None:
 
 
 def seed() -> None:
+    from devstack.commands.simulate import point_carriers_at_loopback
+
     seed_people_and_numbers()
     seed_conversations()
+    point_carriers_at_loopback()  # local stack only: replies go to a loopback carrier API
 
 
 def seed_threads(employee_id: str, count: int, business_number: str, first_customer: int = 12065560000) -> list[str]:

@@ -7,6 +7,18 @@ PY = ".venv/bin/python"
 STEPS: list[tuple[str, str]] = [
     ("Check every backing resource", "curl -s http://127.0.0.1:8000/health"),
     ("Mint a token for Emma (sales)", f"TOKEN=$({PY} -m devstack token emma)"),
+    # carrier webhooks and messaging (issue 3)
+    (
+        "Simulate a customer texting Emma's number (a signed Twilio webhook)",
+        f'{PY} -m devstack simulate --carrier twilio --to +14155550101 --from +12065550123 --text "Is my order ready?"',
+    ),
+    ("List Emma's threads, newest first", 'curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/threads'),
+    (
+        "Reply (start or continue the thread from Emma's number)",
+        "curl -s -X POST -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+        '-d \'{"from": "+14155550101", "to": "+12065550123", "body": "Yes, ready for pickup!"}\' '
+        "http://127.0.0.1:8000/messages",
+    ),
     ("Mint a token for Ada (admin)", f"ADMIN=$({PY} -m devstack token ada)"),
     ("Ada lists the number inventory", 'curl -s -H "Authorization: Bearer $ADMIN" http://127.0.0.1:8000/numbers'),
     (
@@ -18,6 +30,14 @@ STEPS: list[tuple[str, str]] = [
     ("Ada reads the audit trail", 'curl -s -H "Authorization: Bearer $ADMIN" http://127.0.0.1:8000/audit'),
 ]
 STEPS.append(("Open the web console in a browser and paste the token ($TOKEN)", "http://127.0.0.1:8000/"))
+STEPS.append(("Mint a token for Hal (HR)", f"HR_TOKEN=$({PY} -m devstack token hal)"))
+STEPS.append(
+    (
+        "Offboard Emma to Sam (threads and number), and watch it",
+        f"{PY} -m devstack offboard --token $HR_TOKEN start emma --successor sam --watch",
+    )
+)
+STEPS.append(("List the offboardings", f"{PY} -m devstack offboard --token $HR_TOKEN list"))
 STEPS.append(("Mint a token for Cora (compliance)", f"CTOKEN=$({PY} -m devstack token cora)"))
 STEPS.append(
     (

@@ -47,6 +47,7 @@ EXTRA: dict[str, frozenset[str]] = {
     "archive_digest": frozenset({"archive:write", "archive:read", "health"}),  # writes the daily digest object
     "archive_records": frozenset({"health"}),
     "work": frozenset({"health"}),  # eDiscovery bundles into exports/
+    "offboarding_notify_customers": frozenset({"archive:read"}),  # reads the snapshot manifest back
 }
 
 

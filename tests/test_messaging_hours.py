@@ -10,7 +10,8 @@ import pytest
 from chalicelib.messaging import hours, records
 from chalicelib.settings import get_settings
 from chalicelib.store.models import Message, PhoneNumber, Team, Thread
-from tests.fake_carrier import serving, text_in
+from tests import fake_carrier
+from tests.fake_carrier import text_in
 
 EMMA = "+14155550101"
 SERVICE = "+14155550104"
@@ -21,11 +22,13 @@ NEVER_OPEN = {"tz": "America/New_York", "weekly": {d: [["00:00", "00:00"]] for d
 ALWAYS_OPEN = {"tz": "UTC", "weekly": {d: [["00:00", "24:00"]] for d in hours.DAYS}}
 
 
-@pytest.fixture
-def carrier_api(demo, monkeypatch):
-    hours.forget_cached_teams()
-    with serving(monkeypatch) as fake:
-        yield fake
+carrier_api = fake_carrier.carrier_api
+
+
+@pytest.fixture(autouse=True)
+def fresh_schedules():
+    hours.forget_cached_teams()  # team schedules are cached per process
+    yield
     hours.forget_cached_teams()
 
 
@@ -63,6 +66,7 @@ def test_no_auto_reply_during_hours_or_without_a_schedule(carrier_api, client):
 
 def test_a_team_schedule_applies_to_the_teams_numbers(carrier_api, client):
     Team.get("service").update(actions=[Team.hours.set(NEVER_OPEN), Team.auto_reply.set("Service opens at 8.")])
+    hours.forget_cached_teams()  # the demo seed's texts cached the team without a schedule (60 s)
     text_in(client, "bandwidth", SERVICE, CUSTOMER, "Broken again")
     [reply] = carrier_api.sends()
     assert reply.json()["text"] == "Service opens at 8." and reply.json()["from"] == SERVICE

@@ -9,16 +9,14 @@ import pytest
 from chalicelib.messaging import optout, outbound, records
 from chalicelib.settings import get_settings
 from chalicelib.store.models import AuditEvent, Contact
-from tests.fake_carrier import serving, text_in
+from tests import fake_carrier
+from tests.fake_carrier import text_in
 
 EMMA = "+14155550101"
 CUSTOMER = "+12065550123"
 
 
-@pytest.fixture
-def carrier_api(demo, monkeypatch):
-    with serving(monkeypatch) as fake:
-        yield fake
+carrier_api = fake_carrier.carrier_api
 
 
 def test_keywords_ignore_case_and_surrounding_space():

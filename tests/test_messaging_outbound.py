@@ -9,16 +9,15 @@ import pytest
 from chalicelib.carriers import registry
 from chalicelib.messaging import outbound, records, segments
 from chalicelib.store.models import Message, MessageKey
-from tests.fake_carrier import MEDIA, serving, text_in
+from devstack.commands.simulate import MEDIA
+from tests import fake_carrier
+from tests.fake_carrier import text_in
 
 EMMA = "+14155550101"
 CUSTOMER = "+12065550123"
 
 
-@pytest.fixture
-def carrier_api(demo, monkeypatch):
-    with serving(monkeypatch) as fake:
-        yield fake
+carrier_api = fake_carrier.carrier_api
 
 
 def reply(client, headers, thread_id, **body):

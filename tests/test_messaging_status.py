@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from chalicelib.messaging import outbound
 from chalicelib.store.models import Message, MessageKey
-from tests.fake_carrier import post_signed, serving, telnyx_keys
+from tests import fake_carrier
+from tests.fake_carrier import post_signed
 
 CUSTOMER = "+12065550123"
 
 
-@pytest.fixture
-def carrier_api(demo, monkeypatch):
-    telnyx_keys(monkeypatch)
-    with serving(monkeypatch) as fake:
-        yield fake
+carrier_api = fake_carrier.carrier_api
 
 
 def twilio_status(client, sid: str, status: str, error: str | None = None):

@@ -130,8 +130,14 @@ def aws_env(environment: dict[str, str]) -> Iterator[None]:
 
 @pytest.fixture
 def demo(aws_env: None) -> None:
-    """The demo company of the local stack."""
-    seed.seed()
+    """The demo company of the local stack: its people, teams and numbers, no conversations yet."""
+    seed.seed_people_and_numbers()
+
+
+@pytest.fixture
+def demo_conversations(demo: None) -> None:
+    """The local stack's demo customers texting in, as signed carrier webhooks."""
+    seed.seed_conversations()
 
 
 @pytest.fixture

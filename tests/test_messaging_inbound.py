@@ -102,7 +102,7 @@ def test_a_locked_assignee_sends_new_threads_to_the_team_but_keeps_existing_ones
     assert PhoneNumber.get(EMMA).assignee_locked
 
 
-def test_the_demo_company_has_conversations_delivered_as_signed_webhooks(demo):
+def test_the_demo_company_has_conversations_delivered_as_signed_webhooks(demo_conversations):
     threads = {t.customer_number: t for t in Thread.scan()}
     assert {c for c, *_ in CONVERSATIONS} <= set(threads)
     assert threads["+12065550140"].owner == "employee#emma" and threads["+12065550142"].owner == "team#service"

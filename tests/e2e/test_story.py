@@ -66,7 +66,7 @@ def test_a_customer_texts_emma_she_replies_hr_hands_her_over_and_compliance_expo
     hal.get_by_label("Successor").fill("sam")
     hal.get_by_role("button", name="Preview").click()
     preview = hal.locator("#preview")
-    expect(preview).to_contain_text("sam")
+    expect(preview).to_contain_text("Sam Sales")  # names, once the directory is readable
     expect(preview).to_contain_text("+1 415 555 0101")
     shot(hal, "20-hr-offboarding-preview")
     hal.get_by_role("button", name="Start offboarding").click()

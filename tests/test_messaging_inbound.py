@@ -8,7 +8,7 @@ from chalicelib import aws, numbers
 from chalicelib.messaging import records
 from chalicelib.settings import get_settings
 from chalicelib.store.models import Message, MessageKey, PhoneNumber, Thread
-from devstack.seed import CONVERSATIONS
+from devstack.seed import CONVERSATIONS, seed_conversations
 from tests.fake_carrier import telnyx_keys, text_in
 
 DEMO_CUSTOMERS = {customer for customer, *_ in CONVERSATIONS}
@@ -102,7 +102,8 @@ def test_a_locked_assignee_sends_new_threads_to_the_team_but_keeps_existing_ones
     assert PhoneNumber.get(EMMA).assignee_locked
 
 
-def test_the_demo_company_has_conversations_delivered_as_signed_webhooks(demo):
+def test_the_demo_conversations_are_delivered_as_signed_webhooks(demo):
+    seed_conversations()  # `make run` seeds them; tests start without
     threads = {t.customer_number: t for t in Thread.scan()}
     assert {c for c, *_ in CONVERSATIONS} <= set(threads)
     assert threads["+12065550140"].owner == "employee#emma" and threads["+12065550142"].owner == "team#service"

@@ -30,3 +30,33 @@ STEPS: list[tuple[str, str]] = [
     ("Ada reads the audit trail", 'curl -s -H "Authorization: Bearer $ADMIN" http://127.0.0.1:8000/audit'),
 ]
 STEPS.append(("Open the web console in a browser and paste the token ($TOKEN)", "http://127.0.0.1:8000/"))
+STEPS.append(("Mint a token for Hal (HR)", f"HR_TOKEN=$({PY} -m devstack token hal)"))
+STEPS.append(
+    (
+        "Offboard Emma to Sam (threads and number), and watch it",
+        f"{PY} -m devstack offboard --token $HR_TOKEN start emma --successor sam --watch",
+    )
+)
+STEPS.append(("List the offboardings", f"{PY} -m devstack offboard --token $HR_TOKEN list"))
+STEPS.append(("Mint a token for Cora (compliance)", f"CTOKEN=$({PY} -m devstack token cora)"))
+STEPS.append(
+    (
+        "Verify the compliance archive (chains, retention, database vs archive)",
+        'curl -s -X POST -H "Authorization: Bearer $CTOKEN" http://127.0.0.1:8000/archive/verify',
+    )
+)
+STEPS.append(
+    (
+        "Export everything archived since 2000 for eDiscovery (runs in the background)",
+        'EXPORT=$(curl -s -X POST -H "Authorization: Bearer $CTOKEN" -H "Content-Type: application/json" '
+        '-d \'{"from": "2000-01-01"}\' '
+        f"http://127.0.0.1:8000/exports | {PY} -c 'import json,sys; print(json.load(sys.stdin)[\"export_id\"])')",
+    )
+)
+STEPS.append(
+    (
+        "Fetch the export's status and short-lived download link",
+        'curl -s -H "Authorization: Bearer $CTOKEN" http://127.0.0.1:8000/exports/$EXPORT',
+    )
+)
+STEPS.append(("Verify the archive bucket from the command line", f"{PY} -m devstack archive verify"))

@@ -43,7 +43,11 @@ _CONSUMER = {
 
 # Function name -> capabilities beyond what its kind gives it.
 EXTRA: dict[str, frozenset[str]] = {
-    "archive_digest": frozenset({"archive:write"}),  # writes the daily digest object
+    # The archive's writers check the bucket is WORM before writing ("health": bucket configuration reads).
+    "archive_digest": frozenset({"archive:write", "archive:read", "health"}),  # writes the daily digest object
+    "archive_records": frozenset({"health"}),
+    "work": frozenset({"health"}),  # eDiscovery bundles into exports/
+    "offboarding_notify_customers": frozenset({"archive:read"}),  # reads the snapshot manifest back
 }
 
 

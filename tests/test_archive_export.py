@@ -11,21 +11,23 @@ import pytest
 
 from app import app
 from chalicelib import aws
-from chalicelib.archive import chain, verify
-from chalicelib.carriers import registry
+from chalicelib.archive import verify
 from chalicelib.settings import get_settings
 from chalicelib.store.models import AuditEvent
 from devstack import pump
 from devstack.__main__ import main as devstack_main
-from tests.archive_helpers import FakeCarrier, store_message, thread_of, unzip
+from tests.archive_helpers import (
+    carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
+    store_message,
+    thread_of,
+    unzip,
+)
 
 OTHER = "+12065550999"
 
 
 @pytest.fixture
-def archived(demo):
-    registry.override("twilio", FakeCarrier())
-    chain.forget_worm_check()
+def archived(carrier):
     made = [
         store_message("Hi, my invoice 1234 is wrong"),
         store_message("Sorry! Fixing the invoice now", direction="outbound", sender="emma", statuses=("sent",)),
@@ -34,8 +36,7 @@ def archived(demo):
         store_message("Unrelated customer", customer=OTHER),
     ]
     pump.drain(app)
-    yield made
-    registry.override("twilio", None)
+    return made
 
 
 def _export(client, as_user, **filters) -> tuple[dict, bytes]:

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from app import app
 from chalicelib import audit
-from chalicelib.archive import chain, documents
-from chalicelib.carriers import registry
+from chalicelib.archive import documents
 from chalicelib.store.models import AuditEvent
 from devstack import pump
-from tests.archive_helpers import FakeCarrier, objects, store_message, thread_of
+from tests.archive_helpers import (
+    carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
+    objects,
+    store_message,
+    thread_of,
+)
 
 OTHER = "+12065550999"
-
-
-@pytest.fixture
-def carrier(demo):
-    registry.override("twilio", FakeCarrier())
-    chain.forget_worm_check()
-    yield
-    registry.override("twilio", None)
 
 
 def _held(prefix: str) -> dict[str, str]:
@@ -36,7 +30,10 @@ def _place(client, as_user, scope: str, value: str) -> dict:
         body=json.dumps({"scope": scope, "value": value, "reason": "Smith v. Keepline Co."}),
     )
     assert response.status_code == 201, response.body
-    return json.loads(response.body)
+    pump.drain(app)  # the work queue sets the hold on existing objects
+    hold = json.loads(response.body)
+    listed = json.loads(client.http.get("/legal-holds", headers=as_user("cora", "compliance")).body)["holds"]
+    return next(h for h in listed if h["hold_id"] == hold["hold_id"])
 
 
 def test_hold_on_a_thread_covers_existing_and_future_objects_until_released(client, as_user, carrier):
@@ -59,6 +56,7 @@ def test_hold_on_a_thread_covers_existing_and_future_objects_until_released(clie
     assert [h["hold_id"] for h in listed] == [hold["hold_id"]]
     released = client.http.post(f"/legal-holds/{hold['hold_id']}/release", headers=as_user("cora", "compliance"))
     assert released.status_code == 200 and json.loads(released.body)["status"] == "released"
+    pump.drain(app)
     assert set(_held(f"records/threads/{thread_of()}/").values()) == {"OFF"}
     store_message("after the release")
     pump.drain(app)

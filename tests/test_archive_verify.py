@@ -8,19 +8,19 @@ import pytest
 
 from app import app
 from chalicelib import aws
-from chalicelib.archive import chain, digest, records
-from chalicelib.carriers import registry
+from chalicelib.archive import digest, records
 from chalicelib.settings import get_settings
 from chalicelib.store.archive_models import ArchiveRecord
 from devstack import pump
 from devstack.commands import archive as archive_cli
-from tests.archive_helpers import FakeCarrier, store_message
+from tests.archive_helpers import (
+    carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
+    store_message,
+)
 
 
 @pytest.fixture
-def archived(demo):
-    registry.override("twilio", FakeCarrier())
-    chain.forget_worm_check()
+def archived(carrier):
     made = [
         store_message("one"),
         store_message("two", kind="mms", media_urls=("https://media.example/x",), statuses=("sent",)),
@@ -28,8 +28,7 @@ def archived(demo):
     ]
     pump.drain(app)
     digest.archive_digest()
-    yield made
-    registry.override("twilio", None)
+    return made
 
 
 def _entry(message) -> ArchiveRecord:

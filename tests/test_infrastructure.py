@@ -364,7 +364,8 @@ def test_state_machines_are_the_definition_files_with_the_functions_arns(
 
 def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_json: dict[str, Any]) -> None:
     functions = _resources(template_json, "AWS::Serverless::Function")
-    assert {"APIHandler", "KeeplineAuth"} <= set(functions)
+    assert {"APIHandler", "KeeplineAuth", "OffboardingMoveThreads"} <= set(functions)
+    assert template_json["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
     roles = [fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in functions.values()]
     assert len(set(roles)) == len(functions)
     log_groups = {v["Properties"]["LogGroupName"] for v in _resources(template_json, "AWS::Logs::LogGroup").values()}
@@ -456,12 +457,20 @@ def test_queue_consumers_read_exactly_their_queue_and_report_partial_failures(
 
 def test_cognito_pool_or_an_external_oidc_issuer(template: Any, template_json: dict[str, Any]) -> None:
     assert template_json["Conditions"]["UseCognito"] == {"Fn::Equals": [{"Ref": "OidcIssuer"}, ""]}
-    for kind in ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"):
+    cognito = ("UserPool", "UserPoolClient", "UserPoolGroup", "UserPoolDomain")
+    for kind in (f"AWS::Cognito::{name}" for name in cognito):
         for resource in _resources(template_json, kind).values():
             assert resource["Condition"] == "UseCognito"
     groups = {g["Properties"]["GroupName"] for g in _resources(template_json, "AWS::Cognito::UserPoolGroup").values()}
     assert groups == {"admin", "hr", "compliance", "employee"}
     template.has_resource_properties("AWS::Cognito::UserPool", {"MfaConfiguration": "ON"})
+    (client,) = _resources(template_json, "AWS::Cognito::UserPoolClient").values()
+    assert client["Properties"]["AllowedOAuthFlows"] == ["code"]  # the console: authorization code + PKCE
+    assert client["Properties"]["GenerateSecret"] is False
+    console = {"Fn::Join": ["", [{"Ref": "PublicBaseUrl"}, "/"]]}
+    assert client["Properties"]["CallbackURLs"][0]["Fn::If"][:2] == ["HasPublicBaseUrl", console]
+    (domain,) = _resources(template_json, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["Condition"] == "UseCognito"
 
 
 def test_alarms_watch_dead_letters_failures_5xx_and_archive_lag(template_json: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from chalicelib.store.archive_models import ArchiveChain, ArchiveRecord
 from chalicelib.store.models import AuditEvent, Message
 
 RECORD_PREFIXES = ("records/", "digests/")
+CHAINED_FILE_PREFIXES = ("media/", "documents/")  # files that only the archiver writes, each with its record
 
 
 @dataclass
@@ -125,7 +126,7 @@ def _check_blobs(report: Report, found: dict[str, dict[str, Any]], blobs: dict[s
         elif blobs[key] != record["data"].get("object_sha256"):
             report.problems.append(f"record {record['record_id']}: its file {key} was altered")
     for key in sorted(blobs.keys() - referenced):
-        if not key.startswith("exports/"):
+        if key.startswith(CHAINED_FILE_PREFIXES):
             report.problems.append(f"object {key} is in the archive but no record refers to it")
 
 

@@ -19,6 +19,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "numbers.read": ("admin", "compliance"),
     "numbers.manage": ("admin",),
     "audit.read": ("admin", "compliance"),
+    "archive.compliance": ("compliance",),  # legal holds, eDiscovery exports, archive search and verify
 }
 
 
@@ -114,7 +115,7 @@ def require_unassigned_queue(who: Principal) -> None:
 
 def require_compliance(who: Principal) -> None:
     """Legal holds, exports, archive search and verification belong to `compliance` alone."""
-    require_role(who, "compliance")
+    require(who, "archive.compliance")
 
 
 def require_hr(who: Principal) -> None:

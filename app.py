@@ -28,9 +28,5 @@ for blueprint in (
     audit.bp,
     openapi.bp,
     console_api.bp,
-    people.bp,
-    numbers.bp,
-    audit.bp,
-    openapi.bp,
 ):
     app.register_blueprint(blueprint)

@@ -35,10 +35,17 @@ class FakeCarrier:
 
 @pytest.fixture(name="carrier")
 def carrier_fixture(demo: None) -> Iterator[FakeCarrier]:
-    """The demo company, with Twilio's media downloads served by a fake (import it into a test module)."""
+    """The demo company with its seeded conversations archived, and Twilio's media downloads served by a fake.
+
+    Import it into a test module to use it.
+    """
+    from app import app
+    from devstack import pump
+
     fake = FakeCarrier()
     registry.override("twilio", fake)
     chain.forget_worm_check()
+    pump.drain(app)
     yield fake
     registry.override("twilio", None)
 

@@ -58,7 +58,7 @@ def test_failing_s3_write_keeps_the_record_queued_and_archives_it_after_recovery
         result = client.lambda_.invoke("archive_records", event).payload
     assert len(result["batchItemFailures"]) == 1
     assert _pending(message)
-    assert not [k for k in objects("records/") if message.message_id in k]
+    assert not objects("records/")
 
     # Lambda's retry comes after the visibility timeout; the test makes it instant.
     url = aws.queue_url(get_settings().archive_queue_name)
@@ -145,7 +145,7 @@ def test_archiver_refuses_a_bucket_that_is_not_worm(carrier, monkeypatch):
     message = store_message("not into a plain bucket")
     assert pump.drain(app) == 0
     assert _pending(message)
-    assert not [k for k in objects("") if message.message_id in k]
+    assert not objects("")
     with Client(app) as client:
         health = json.loads(client.http.get("/health").body)
     bucket = next(r for r in health["resources"] if r["kind"] == "bucket")

@@ -57,7 +57,7 @@ def run() -> list[Row]:
                 rows.append(
                     budget(
                         Row(f"archive S3 PUTs per message ({label})", puts, "PUT"),
-                        1 + 2 * ("mms" in label) + 2 * ("status" in label),
+                        1 + 2 * ("mms" in label),
                     )
                 )
                 rows.append(

@@ -1,8 +1,10 @@
 """The archiver: turn a nudge `(kind, key)` into archived records, then mark the source archived.
 
 A message becomes up to three kinds of record in its thread's chain: the message itself (sms,
-mms, call or voicemail), one record per media file (the file is archived beside it), and one
-record per status change. Only after every record is confirmed does the message lose
+mms, call or voicemail) holding every status change known when it is archived, one record per
+media file (the file is archived beside it), and one "status" record for each batch of status
+changes that arrive after that. Every S3 object costs a PUT, so changes travel together rather
+than one object each. Only after every record is confirmed does the message lose
 `pending_archive`; a failure anywhere leaves it pending and the queue message is retried.
 """
 
@@ -32,7 +34,11 @@ def message_scope(message: Message) -> chain.Scope:
     return chain.Scope(message.thread_id, message.customer_number, tuple(employees))
 
 
-def message_data(message: Message) -> dict[str, Any]:
+def _changes(history: list[Any]) -> list[dict[str, Any]]:
+    return [change.as_dict() for change in history]
+
+
+def message_data(message: Message, history: list[Any]) -> dict[str, Any]:
     return {
         "message_id": message.message_id,
         "thread_id": message.thread_id,
@@ -51,6 +57,7 @@ def message_data(message: Message) -> dict[str, Any]:
         "encoding": message.encoding,
         "call": message.call,
         "created_at": message.created_at,
+        "status_history": _changes(history),
     }
 
 
@@ -76,19 +83,30 @@ def archive_message(thread_id: str, message_key: str) -> bool:
             logger.warning("archive nudge for a message that does not exist", thread_id=thread_id)
             return False
         scope = message_scope(message)
+        history = list(message.status_history or [])
+        done = int(message.archived_status_count or 0)
         if not message.archived_at:
             kind = RECORD_TYPES.get(message.kind, "message")
-            data = message_data(message)
-            chain.append(thread_id, f"message-{message.message_id}", kind, message.created_at, data, scope)
+            data = message_data(message, history)
+            entry = chain.append(
+                thread_id,
+                f"message-{message.message_id}",
+                kind,
+                message.created_at,
+                data,
+                scope,
+                status_count=len(history),
+            )
+            done = int(entry.status_count or 0)  # a retry finds the record as first archived
         for index, item in enumerate(message.media or []):
             if not item.archive_key:
                 _archive_media(message, index, scope)
-        history = list(message.status_history or [])
-        for n in range(int(message.archived_status_count or 0), len(history)):
-            change = history[n]
-            data = {"message_id": message.message_id, "index": n, **change.as_dict()}
-            chain.append(thread_id, f"status-{message.message_id}-{n}", "status", change.at, data, scope)
-        if _mark_archived(message, len(history)):
+        while done < len(history):  # a retry may find an earlier batch archived: continue after it
+            data = {"message_id": message.message_id, "from_index": done, "changes": _changes(history[done:])}
+            record_id = f"status-{message.message_id}-{done}"
+            entry = chain.append(thread_id, record_id, "status", history[-1].at, data, scope, status_count=len(history))
+            done = int(entry.status_count or len(history))
+        if _mark_archived(message, done):
             return True
     raise RuntimeError(f"message {message_key} kept changing while it was archived; retry")
 

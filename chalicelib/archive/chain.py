@@ -94,6 +94,7 @@ def append(
     scope: Scope,
     blob: Blob | None = None,
     key: str | None = None,
+    status_count: int | None = None,
 ) -> ArchiveRecord:
     """Archive one record at the end of its chain (once: an archived record id is returned as it is)."""
     existing = find(record_id)
@@ -140,6 +141,7 @@ def append(
         blob_key=blob.key if blob else None,
         blob_version_id=(blob_version or None) if blob else None,
         blob_sha256=blob.sha256 if blob else None,
+        status_count=status_count,
     )
     _commit(entry, current, archived_at)
     return entry

@@ -262,7 +262,8 @@ def _line(record: dict[str, Any]) -> str:
     data = record["data"]
     at = html.escape(record["occurred_at"])
     if record["type"] == "status":
-        return f"<p class='meta'>{at} message {html.escape(data['message_id'])} {html.escape(data['status'])}</p>"
+        states = ", ".join(html.escape(c["status"]) for c in data["changes"])
+        return f"<p class='meta'>{at} message {html.escape(data['message_id'])} {states}</p>"
     if record["type"] == "media":
         path = html.escape(data["object_key"])
         return f"<p class='meta'>{at} attachment <a href='{path}'>{path}</a> ({html.escape(data['content_type'])})</p>"

@@ -19,6 +19,7 @@ from chalicelib.messaging import optout, records, routing, segments
 from chalicelib.messaging.status import RANK
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask, to_e164
+from chalicelib.store.base import transaction
 from chalicelib.store.models import Message, MessageKey, PhoneNumber, StatusChange, employee_owner
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments; carriers refuse longer
@@ -142,7 +143,7 @@ def _sent(message: Message, carrier_message_id: str, status: str) -> None:
     change = StatusChange(status=status, at=at)
     if advanced:
         actions += [Message.status.set(status), Message.status_rank.set(RANK[status]), records.appended(change)]
-    with records.transaction() as tx:
+    with transaction() as tx:
         tx.update(message, actions=actions)
         tx.save(
             MessageKey(

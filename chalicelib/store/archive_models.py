@@ -80,6 +80,8 @@ class ArchiveRecord(TableModel):
     blob_key = UnicodeAttribute(null=True)
     blob_version_id = UnicodeAttribute(null=True)
     blob_sha256 = UnicodeAttribute(null=True)
+    # For a message or status record: how many of the message's status changes it holds so far.
+    status_count = NumberAttribute(null=True)
 
     by_chain = RecordsByChain()
     by_customer = RecordsByCustomer()

@@ -16,7 +16,7 @@ from chalicelib.carriers import registry
 from chalicelib.carriers.http import CarrierError
 from chalicelib.errors import BadRequest, Conflict
 from chalicelib.messaging import optout, records, routing, segments
-from chalicelib.messaging.status import RANK
+from chalicelib.messaging.status import RANK, settled
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask, to_e164
 from chalicelib.store.base import transaction
@@ -157,4 +157,5 @@ def _sent(message: Message, carrier_message_id: str, status: str) -> None:
     if advanced:
         message.status, message.status_rank = status, RANK[status]
         message.status_history = [*message.status_history, change]
-    records.nudge(message, "sent")
+    if settled(message.status):  # otherwise the delivery report (or reconciliation) archives it
+        records.nudge(message, "sent")

@@ -31,6 +31,20 @@ RANK = {
 }
 
 
+FINAL_RANK = 5  # delivered, undelivered, failed, completed, no-answer (and read)
+
+
+def settled(status: str) -> bool:
+    """A status after which the carrier rarely reports more: the moment to archive.
+
+    Until then a message stays `pending_archive`; the scheduled reconciliation archives any that
+    never settle, so a record reaches the archive within one reconciliation period at the latest.
+    Archiving once a message settles, instead of at every change, saves an S3 PUT, an archive
+    pass and its queue traffic per status callback.
+    """
+    return RANK.get(status, 0) >= FINAL_RANK
+
+
 def apply(update: StatusUpdate) -> bool:
     """True when the status moved forward; False for unknown messages and stale or repeated statuses."""
     pointer = records.pointer(records.guard_key(update.carrier, update.carrier_message_id))
@@ -56,5 +70,6 @@ def apply(update: StatusUpdate) -> bool:
         logger.info("stale or repeated status ignored", carrier=update.carrier, status=update.status)
         metrics.add_metric(name="StatusIgnored", unit="Count", value=1)
         return False
-    records.nudge(message, update.status)
+    if settled(update.status):
+        records.nudge(message, update.status)
     return True

@@ -2,7 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import compliance, health, me, offboardings
+from chalicelib.api import audit, compliance, health, me, numbers, offboardings, openapi, people
 from chalicelib.api import console as console_api
 from chalicelib.api import threads as thread_routes
 from chalicelib.api import webhooks as webhook_routes
@@ -23,6 +23,10 @@ for blueprint in (
     archive_handlers.bp,
     offboarding_tasks.bp,
     offboardings.bp,
+    people.bp,
+    numbers.bp,
+    audit.bp,
+    openapi.bp,
     console_api.bp,
 ):
     app.register_blueprint(blueprint)

@@ -34,6 +34,9 @@ def main(argv: list[str]) -> int:
         print(f"running {info.name} ...", file=sys.stderr, flush=True)
         rows.extend(module.run())
     print(format_table(rows))
+    notes = [f"- {r.name}: {r.notes}" for r in rows if r.notes]
+    if notes:
+        print("\nnotes:\n" + "\n".join(notes))
     failed = [r.name for r in rows if r.passed is False]
     if failed:
         print(f"\nbudget failed: {', '.join(failed)}", file=sys.stderr)

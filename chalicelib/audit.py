@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from chalicelib import ids
+from chalicelib import ids, paging
 from chalicelib.archive import outbox
+from chalicelib.errors import BadRequest
 from chalicelib.store.models import AuditEvent
 
 
@@ -37,3 +39,43 @@ def record(
     event.save()
     outbox.nudge("audit", {"month": event.month, "event_key": event.event_key}, "audit", event_id)
     return event
+
+
+def view(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "at": event.at,
+        "actor_id": event.actor_id,
+        "actor_roles": sorted(event.actor_roles or []),
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "before": event.before,
+        "after": event.after,
+        "archived": event.archived_at is not None,
+    }
+
+
+def list_events(query: dict[str, str] | None) -> dict[str, Any]:
+    """One month of the trail (`month`, default this month), newest first, filtered by `actor` / `target` / `action`."""
+    query = query or {}
+    month = query.get("month") or ids.iso()[:7]
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise BadRequest("month", "must be YYYY-MM")
+    condition = None
+    for name, attribute in (
+        ("actor", AuditEvent.actor_id),
+        ("target", AuditEvent.target_id),
+        ("action", AuditEvent.action),
+    ):
+        if query.get(name):
+            clause = attribute == query[name]
+            condition = clause if condition is None else condition & clause
+    results = AuditEvent.query(
+        month,
+        scan_index_forward=False,
+        filter_condition=condition,
+        limit=paging.limit_of(query),
+        last_evaluated_key=paging.cursor_of(query),
+    )
+    return {"month": month, **paging.page(results, view, "events")}

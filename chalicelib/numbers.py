@@ -11,16 +11,27 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from chalicelib import audit, ids
+from chalicelib import audit, ids, paging
+from chalicelib.carriers import provisioning
 from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.observability import logger
 from chalicelib.phone import to_e164
 from chalicelib.settings import get_settings
 from chalicelib.store.base import transaction
-from chalicelib.store.models import Employee, NumberAssignment, PhoneNumber, Team, parse_owner
+from chalicelib.store.models import (
+    Employee,
+    NumberAssignment,
+    PhoneNumber,
+    Team,
+    employee_owner,
+    parse_owner,
+    team_owner,
+)
 
 CARRIERS = ("twilio", "telnyx", "bandwidth", "vonage")
+STATUSES = ("available", "assigned", "quarantined", "released")
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,11 @@ class Actor:
 
     actor_id: str
     roles: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, who: Any) -> Actor:
+        """The actor for a signed-in caller (an `auth.principal.Principal`)."""
+        return cls(who.employee_id, frozenset(who.roles))
 
 
 def snapshot(number: PhoneNumber) -> dict[str, Any]:
@@ -44,6 +60,28 @@ def snapshot(number: PhoneNumber) -> dict[str, Any]:
         "hours": number.hours,
         "auto_reply": number.auto_reply,
         "assigned_at": number.assigned_at,
+    }
+
+
+def view(number: PhoneNumber) -> dict[str, Any]:
+    """A number as the API shows it: its state, its carrier id and the last webhook configuration."""
+    return {
+        **snapshot(number),
+        "carrier_ref": number.carrier_ref,
+        "webhooks": number.webhooks,
+        "created_at": number.created_at,
+        "updated_at": number.updated_at,
+    }
+
+
+def history_view(entry: NumberAssignment) -> dict[str, Any]:
+    return {
+        "at": entry.at.split("#", 1)[0],
+        "action": entry.action,
+        "assignee": entry.assignee,
+        "previous_assignee": entry.previous_assignee,
+        "actor_id": entry.actor_id,
+        "reason": entry.reason,
     }
 
 
@@ -124,6 +162,156 @@ def assign(
     if fallback_team_id:
         actions.append(PhoneNumber.fallback_team_id.set(fallback_team_id))
     return _change(number, actions, "assigned", owner, actor, reason, before)
+
+
+def reassign(e164: str, owner: str, actor: Actor, reason: str | None = None) -> PhoneNumber:
+    """Move an assigned number straight to a new owner inside the company (no quarantine needed)."""
+    number = get(e164)
+    validate_owner(owner)
+    if number.status != "assigned":
+        raise Conflict(
+            f"number {number.e164} is {number.status}, not assigned; assign it without replace", field="e164"
+        )
+    if number.assignee == owner:
+        raise Conflict(f"number {number.e164} is already assigned to {owner}", field="assignee")
+    before = snapshot(number)
+    at = ids.iso()
+    actions = [
+        PhoneNumber.assignee.set(owner),
+        PhoneNumber.assigned_at.set(at),
+        PhoneNumber.assignee_locked.set(False),
+        PhoneNumber.updated_at.set(at),
+    ]
+    fallback = _team_of(owner)
+    actions.append(PhoneNumber.fallback_team_id.set(fallback) if fallback else PhoneNumber.fallback_team_id.remove())
+    return _change(number, actions, "reassigned", owner, actor, reason, before)
+
+
+def owner_from(body: dict[str, Any]) -> str:
+    """The typed owner named by exactly one of `assignee`, `employee_id` or `team_id`."""
+    given = [name for name in ("assignee", "employee_id", "team_id") if body.get(name) is not None]
+    if len(given) != 1:
+        raise BadRequest(
+            "assignee", "give exactly one of assignee ('employee#<id>' or 'team#<id>'), employee_id, team_id"
+        )
+    value = body[given[0]]
+    if not isinstance(value, str) or not value:
+        raise BadRequest(given[0], "must be text")
+    if given[0] == "employee_id":
+        return employee_owner(value)
+    if given[0] == "team_id":
+        return team_owner(value)
+    return value
+
+
+def assign_and_point(
+    e164: str, owner: str, actor: Actor, reason: str | None = None, replace: bool = False
+) -> tuple[PhoneNumber, provisioning.Outcome]:
+    """Assign (or, with `replace`, reassign) and then point the carrier's webhooks at this deployment.
+
+    The assignment is committed first; a carrier failure is recorded on the number and audited,
+    never undoes the assignment.
+    """
+    number = reassign(e164, owner, actor, reason) if replace else assign(e164, owner, actor, reason)
+    return point_webhooks(number, actor)
+
+
+def point_webhooks(number: PhoneNumber, actor: Actor) -> tuple[PhoneNumber, provisioning.Outcome]:
+    outcome = provisioning.point_webhooks(number.carrier, number.e164, number.carrier_ref)
+    before = {"webhooks": number.webhooks, "carrier_ref": number.carrier_ref}
+    record = outcome.record(ids.iso())
+    actions = [PhoneNumber.webhooks.set(record)]
+    if outcome.carrier_ref and outcome.carrier_ref != number.carrier_ref:
+        actions.append(PhoneNumber.carrier_ref.set(outcome.carrier_ref))
+    try:
+        number.update(actions=actions)
+    except UpdateError:  # changed meanwhile: the audit event below still records the outcome
+        logger.warning("number changed before its webhook outcome was stored", outcome=outcome.status)
+    after = {"webhooks": record, "carrier_ref": outcome.carrier_ref or number.carrier_ref}
+    kind = outcome.status.split(":", 1)[0]
+    audit.record(actor.actor_id, f"number.webhooks_{kind}", "number", number.e164, before, after, actor.roles)
+    return number, outcome
+
+
+def import_from(carrier: str, actor: Actor) -> dict[str, Any]:
+    """Add every number on the company's carrier account that the inventory does not have yet."""
+    if carrier not in CARRIERS:
+        raise BadRequest("carrier", f"must be one of {', '.join(CARRIERS)}")
+    found = provisioning.list_numbers(carrier)
+    added: list[str] = []
+    existing: list[str] = []
+    for item in found:
+        try:
+            add(item.e164, carrier, actor, carrier_ref=item.carrier_ref, capabilities=set(item.capabilities))
+            added.append(item.e164)
+        except Conflict:
+            existing.append(item.e164)
+    result = {"carrier": carrier, "found": len(found), "added": added, "existing": existing}
+    audit.record(actor.actor_id, "numbers.imported", "carrier", carrier, None, result, actor.roles)
+    return result
+
+
+SETTINGS_FIELDS = ("label", "hours", "auto_reply", "fallback_team_id")
+
+
+def update_settings(e164: str, body: dict[str, Any], actor: Actor) -> PhoneNumber:
+    """Change a number's label, business hours, after-hours reply or fallback team (audited)."""
+    from chalicelib.people import validate_hours  # people builds on numbers; import late
+
+    number = get(e164)
+    actions: list[Any] = []
+    for name, value in body.items():
+        if name not in SETTINGS_FIELDS:
+            raise BadRequest(name, f"is not a field that can be set here (allowed: {', '.join(SETTINGS_FIELDS)})")
+        if name == "hours":
+            value = validate_hours(value)
+        elif name == "fallback_team_id" and value is not None:
+            value = validate_owner(team_owner(str(value)), "fallback_team_id").partition("#")[2]
+        elif value is not None and (not isinstance(value, str) or len(value) > 640):
+            raise BadRequest(name, "must be text of at most 640 characters, or null")
+        attribute = getattr(PhoneNumber, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    if not actions:
+        return number
+    before = snapshot(number)
+    actions.append(PhoneNumber.updated_at.set(ids.iso()))
+    try:
+        number.update(actions=actions)
+    except UpdateError as exc:
+        raise Conflict(f"number {number.e164} changed while this request ran; try again", field="e164") from exc
+    audit.record(actor.actor_id, "number.updated", "number", number.e164, before, snapshot(number), actor.roles)
+    return number
+
+
+def list_numbers(query: dict[str, str] | None, owners: list[str] | None = None) -> dict[str, Any]:
+    """A page of the inventory (filters: `status`, `assignee`); with `owners`, only the numbers they hold."""
+    query = query or {}
+    condition = None
+    if query.get("status"):
+        if query["status"] not in STATUSES:
+            raise BadRequest("status", f"must be one of {', '.join(STATUSES)}")
+        condition = PhoneNumber.status == query["status"]
+    if owners is not None:
+        held = [n for owner in owners for n in PhoneNumber.by_assignee.query(owner, filter_condition=condition)]
+        return {"numbers": [view(n) for n in held], "next": None}
+    limit, cursor = paging.limit_of(query), paging.cursor_of(query)
+    if query.get("assignee"):
+        results = PhoneNumber.by_assignee.query(
+            query["assignee"], filter_condition=condition, limit=limit, last_evaluated_key=cursor
+        )
+    else:
+        results = PhoneNumber.scan(filter_condition=condition, limit=limit, last_evaluated_key=cursor)
+    return paging.page(results, view, "numbers")
+
+
+def quarantine_days_of(query: dict[str, str] | None, body: dict[str, Any]) -> int | None:
+    raw = (query or {}).get("quarantine_days", body.get("quarantine_days"))
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        raise BadRequest("quarantine_days", "must be a whole number of days") from exc
 
 
 def unassign(e164: str, actor: Actor, quarantine_days: int | None = None, reason: str | None = None) -> PhoneNumber:

@@ -109,12 +109,20 @@ class Settings:
     offboarding_snapshot_page: int = 1000
     offboarding_notice_page: int = 250
     offboarding_state_machine_arn: str | None = None  # set by the deployment; else derived from the account
+    # Number-management APIs (listing an account's numbers, pointing their webhooks here), where
+    # the carrier serves them apart from messaging; Twilio and Telnyx use the URLs above.
+    bandwidth_dashboard_api_url: str = "https://dashboard.bandwidth.com/api"
+    vonage_rest_api_url: str = "https://rest.nexmo.com"
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_emulated(self) -> bool:
         """True only when every AWS call goes to an emulator on this machine."""
         return _is_loopback(self.endpoint_url)
+
+    def calls_carrier(self, api_url: str) -> bool:
+        """The local stack never calls a real carrier: only loopback APIs while emulated."""
+        return not self.is_emulated or _is_loopback(api_url)
 
     @property
     def accepts_local_tokens(self) -> bool:
@@ -190,6 +198,10 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         offboarding_snapshot_page=_int(env, "OFFBOARDING_SNAPSHOT_PAGE", 1000),
         offboarding_notice_page=_int(env, "OFFBOARDING_NOTICE_PAGE", 250),
         offboarding_state_machine_arn=env.get("OFFBOARDING_STATE_MACHINE_ARN") or None,
+        bandwidth_dashboard_api_url=env.get("BANDWIDTH_DASHBOARD_API_URL", Settings.bandwidth_dashboard_api_url).rstrip(
+            "/"
+        ),
+        vonage_rest_api_url=env.get("VONAGE_REST_API_URL", Settings.vonage_rest_api_url).rstrip("/"),
         env=env,
     )
 

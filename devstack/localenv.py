@@ -31,7 +31,7 @@ def _local_auth_secret() -> str:
     return path.read_text().strip()
 
 
-def apply(emulator_url: str) -> dict[str, str]:
+def apply(emulator_url: str, public_base_url: str = "http://127.0.0.1:8000") -> dict[str, str]:
     """Set the local environment (keeping anything already set) and return the demo values used."""
     defaults = {
         "AWS_ENDPOINT_URL": emulator_url,
@@ -45,6 +45,7 @@ def apply(emulator_url: str) -> dict[str, str]:
         "CARRIER_SECRET_NAME": "keepline-dev-carriers",
         "LOCAL_AUTH_SECRET": _local_auth_secret(),
         **DEMO_SECRETS,
+        "PUBLIC_BASE_URL": public_base_url,
     }
     used = {}
     for key, value in defaults.items():

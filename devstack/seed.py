@@ -71,8 +71,39 @@ def _team_of(owner: str | None) -> str | None:
     return next((team for pid, _, team, *_ in PEOPLE if pid == ident), None)
 
 
+# customer, business number, carrier, first text: delivered as real signed carrier webhooks
+CONVERSATIONS = [
+    ("+12065550140", "+14155550101", "twilio", "Hi Emma, can we move Thursday's demo to 3pm?"),
+    ("+12065550141", "+14155550101", "twilio", "Could you send the renewal quote again?"),
+    ("+12065550142", "+14155550104", "bandwidth", "My order 1042 arrived damaged."),
+    ("+12065550143", "+14155550105", "vonage", "Is the service visit still on for tomorrow?"),
+]
+
+
+def seed_conversations() -> None:
+    """Customers text the demo numbers: signed like the carriers sign, verified and stored by the app."""
+    from chalicelib.carriers.base import WebhookRequest
+    from chalicelib.messaging import webhooks
+    from chalicelib.settings import get_settings
+    from devstack.commands import simulate
+
+    settings = get_settings()
+    keys = ("TWILIO_AUTH_TOKEN", "BANDWIDTH_WEBHOOK_USERNAME", "BANDWIDTH_WEBHOOK_PASSWORD", "VONAGE_SIGNATURE_SECRET")
+    secrets = {k: settings.secret(k) or "" for k in keys}
+    for customer, number, carrier, text in CONVERSATIONS:
+        path = simulate.PATHS[carrier]
+        document = simulate.inbound_document(carrier, number, customer, text, simulate.new_message_id(carrier), [])
+        headers, body = simulate.signed(carrier, document, path, secrets, settings.public_base_url)
+        request = WebhookRequest(body, {k.lower(): v for k, v in headers.items()}, settings.public_base_url + path)
+        webhooks.messaging(carrier, request, inbound_events=True, status_events=False)
+
+
 def seed() -> None:
+    from devstack.commands.simulate import point_carriers_at_loopback
+
     seed_people_and_numbers()
+    seed_conversations()
+    point_carriers_at_loopback()  # local stack only: replies go to a loopback carrier API
 
 
 def seed_threads(employee_id: str, count: int, business_number: str, first_customer: int = 12065560000) -> list[str]:

@@ -9,8 +9,11 @@ Capabilities (the stack turns each into explicit IAM statements, never wildcard 
 - `tables`, `tables:read`: every Keepline table and its indexes (plus the data key)
 - `send:<queue>`, `consume:<queue>`: one of the queues `archive`, `unassigned`, `work`
 - `archive:write`, `archive:read`: objects in the archive bucket (plus the archive key)
+- `archive:hold`: place and release legal holds on archive objects
 - `secret`: read the carrier credentials secret
 - `states`: start and describe the Keepline state machines
+- `health`: read the bucket's Object Lock, versioning and public access settings, describe the
+  state machines (what `/health` checks)
 """
 
 from __future__ import annotations
@@ -22,18 +25,28 @@ from chalicelib.settings import Settings
 
 QUEUES = ("archive", "unassigned", "work")
 
-_API = frozenset({"tables", "send:archive", "send:unassigned", "send:work", "secret", "states", "archive:read"})
-_AUTHORIZER = frozenset({"tables:read"})
+# The API serves webhooks (carrier secret), nudges every queue, starts offboardings, reads the
+# archive for compliance (search, verify, export downloads), places legal holds, and answers /health.
+_API = frozenset(
+    {"tables", "send:archive", "send:unassigned", "send:work", "secret", "states"}
+    | {"archive:read", "archive:hold", "health"}
+)
+_AUTHORIZER = frozenset({"tables:read"})  # resolves the token's subject to an active employee
 _SCHEDULE = frozenset({"tables", "send:archive"})
-_TASK = frozenset({"tables", "send:archive", "send:work", "archive:write", "secret"})
+# Workflow tasks move threads and numbers, text customers through the carriers, write reports.
+_TASK = frozenset({"tables", "send:archive", "send:unassigned", "archive:write", "archive:read", "secret"})
 _CONSUMER = {
     "archive": frozenset({"tables", "consume:archive", "archive:write", "archive:read"}),
     "unassigned": frozenset({"tables", "consume:unassigned", "send:archive"}),
-    "work": frozenset({"tables", "consume:work", "send:archive", "send:unassigned", "send:work", "secret"}),
+    "work": frozenset({"tables", "consume:work", "send:archive", "archive:read", "archive:write"}),
 }
 
 # Function name -> capabilities beyond what its kind gives it.
 EXTRA: dict[str, frozenset[str]] = {
+    # The archive's writers check the bucket is WORM before writing ("health": bucket configuration reads).
+    "archive_digest": frozenset({"archive:write", "archive:read", "health"}),  # writes the daily digest object
+    "archive_records": frozenset({"health"}),
+    "work": frozenset({"health"}),  # eDiscovery bundles into exports/
     "offboarding_notify_customers": frozenset({"archive:read"}),  # reads the snapshot manifest back
 }
 

@@ -11,46 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import (
-    aws_cloudwatch as cloudwatch,
-)
-from aws_cdk import (
-    aws_cloudwatch_actions as actions,
-)
-from aws_cdk import (
-    aws_cognito as cognito,
-)
-from aws_cdk import (
-    aws_dynamodb as dynamodb,
-)
-from aws_cdk import (
-    aws_iam as iam,
-)
-from aws_cdk import (
-    aws_kms as kms,
-)
-from aws_cdk import (
-    aws_logs as logs,
-)
-from aws_cdk import (
-    aws_s3 as s3,
-)
-from aws_cdk import (
-    aws_secretsmanager as secretsmanager,
-)
-from aws_cdk import (
-    aws_sns as sns,
-)
-from aws_cdk import (
-    aws_sqs as sqs,
-)
-from aws_cdk import (
-    aws_stepfunctions as sfn,
-)
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.archive.reconcile import dead_letter_queue_name
 from chalicelib.settings import Settings
 from chalicelib.store.base import all_models
 from infrastructure import access, definitions
@@ -62,6 +39,22 @@ ROLES = ("admin", "hr", "compliance", "employee")
 DEAD_LETTER_AFTER = 5  # as the local stack (devstack/bootstrap.py)
 FUNCTION_TIMEOUT = 60  # Chalice's default; queues hide a message for six times as long
 ARCHIVE_LAG_SECONDS = 900
+_TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable")
+_TABLE_WRITE = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+_QUEUE_SEND = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
+_QUEUE_CONSUME = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueUrl",
+    "sqs:GetQueueAttributes",
+)
 # `chalice package` needs a role for every function when it does not manage them; each is
 # replaced below by the function's own role.
 _PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/replaced-by-the-keepline-stack"
@@ -90,8 +83,9 @@ class KeeplineStack(cdk.Stack):
         self.bucket = self._archive_bucket()
         self.queues, self.dead_letter_queues = self._queues()
         self.secret = self._carrier_secret()
-        self.issuer, self.audience = self._identity()
+        self.issuer, self.audience, self.client_id = self._identity()
         self.functions = access.functions(app, settings)
+        self.grants = self._grants()
         self.roles = {fn.name: self._role(fn) for fn in self.functions}
         self.chalice = self._chalice()
         self.state_machines = self._state_machines()
@@ -119,6 +113,12 @@ class KeeplineStack(cdk.Stack):
         )
         self.oidc_audience = cdk.CfnParameter(
             self, "OidcAudience", default="", description="Audience (client id) of tokens from OidcIssuer."
+        )
+        self.oidc_client_id = cdk.CfnParameter(
+            self,
+            "OidcClientId",
+            default="",
+            description="Public client id the web console signs in with at OidcIssuer (authorization code + PKCE).",
         )
         self.oidc_groups_claim = cdk.CfnParameter(
             self,
@@ -250,7 +250,7 @@ class KeeplineStack(cdk.Stack):
                 "fifo": fifo or None,
                 "removal_policy": cdk.RemovalPolicy.RETAIN,
             }
-            dlq_name = name.removesuffix(".fifo") + "-dlq" + (".fifo" if fifo else "")
+            dlq_name = dead_letter_queue_name(name)
             dead[logical] = sqs.Queue(
                 self,
                 f"{logical.title()}DeadLetters",
@@ -294,7 +294,7 @@ class KeeplineStack(cdk.Stack):
         )
         return secret
 
-    def _identity(self) -> tuple[str, str]:
+    def _identity(self) -> tuple[str, str, str]:
         """A Cognito user pool, unless an external OIDC issuer is given (then nothing is created)."""
         use_cognito = cdk.CfnCondition(
             self, "UseCognito", expression=cdk.Fn.condition_equals(self.oidc_issuer.value_as_string, "")
@@ -314,7 +314,33 @@ class KeeplineStack(cdk.Stack):
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        client = pool.add_client("Api", generate_secret=False, auth_flows=cognito.AuthFlow(user_srp=True))
+        # The web console signs in with authorization code + PKCE at the pool's hosted UI and comes
+        # back to `{PublicBaseUrl}/`; until PublicBaseUrl is set only localhost is allowed back.
+        has_public_url = cdk.CfnCondition(
+            self,
+            "HasPublicBaseUrl",
+            expression=cdk.Fn.condition_not(cdk.Fn.condition_equals(self.public_base_url.value_as_string, "")),
+        )
+        console_url = cdk.Fn.condition_if(
+            has_public_url.logical_id, f"{self.public_base_url.value_as_string}/", "http://localhost:8000/"
+        ).to_string()
+        client = pool.add_client(
+            "Api",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                callback_urls=[console_url],
+                logout_urls=[console_url],
+            ),
+        )
+        pool.add_domain(
+            "HostedSignIn",
+            cognito_domain=cognito.CognitoDomainOptions(
+                domain_prefix=cdk.Fn.join("-", [APP_NAME, self.stage, self.account])
+            ),
+        )
         for role in ROLES:
             cognito.CfnUserPoolGroup(
                 pool, f"Group{role.title()}", user_pool_id=pool.user_pool_id, group_name=role
@@ -337,9 +363,12 @@ class KeeplineStack(cdk.Stack):
         audience = cdk.Fn.condition_if(
             use_cognito.logical_id, client_id, self.oidc_audience.value_as_string
         ).to_string()
+        console_client = cdk.Fn.condition_if(
+            use_cognito.logical_id, client_id, self.oidc_client_id.value_as_string
+        ).to_string()
         for output, value in (("UserPoolId", pool.user_pool_id), ("UserPoolClientId", client_id)):
             cdk.CfnOutput(self, output, value=value).condition = use_cognito
-        return issuer, audience
+        return issuer, audience, console_client
 
     # --- IAM, one role per function ------------------------------------------------------------
 
@@ -351,112 +380,81 @@ class KeeplineStack(cdk.Stack):
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME if sep == ":" else cdk.ArnFormat.SLASH_RESOURCE_NAME,
         )
 
+    def _state_machine_arn(self, name: str) -> str:
+        # Built from the name, not referenced: the state machines depend on the functions' ARNs.
+        return self._arn("states", "stateMachine", self.settings.state_machine_name(name), ":")
+
     def _index_arns(self) -> list[str]:
         return [f"{table.attr_arn}/index/*" for table in self.tables.values() if table.global_secondary_indexes]
 
     def function_name(self, name: str) -> str:
         return f"{APP_NAME}-{self.stage}-{name}"
 
-    def _statements(self, fn: access.Function) -> list[iam.PolicyStatement]:
-        needs = fn.needs
-        log_group = self._arn("logs", "log-group", f"/aws/lambda/{self.function_name(fn.name)}:*", ":")
-        out = [
-            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group]),
-            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
-        ]
-        table_arns = [t.attr_arn for t in self.tables.values()]
-        index_arns = self._index_arns()
-        data_key: set[str] = set()
-        if "tables" in needs or "tables:read" in needs:
-            read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable"]
-            write = [
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:ConditionCheckItem",
-            ]
-            out.append(
-                iam.PolicyStatement(
-                    actions=read + (write if "tables" in needs else []), resources=table_arns + index_arns
-                )
-            )
-            data_key |= {"kms:Decrypt", "kms:DescribeKey"} | (
-                {"kms:Encrypt", "kms:GenerateDataKey"} if "tables" in needs else set()
-            )
+    def _grants(self) -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
+        """Capability (see `infrastructure.access`) -> the (actions, resources) pairs it grants."""
+        tables = [t.attr_arn for t in self.tables.values()] + self._index_arns()
+        prefix = self.settings.state_machine_prefix
+        objects, bucket = self.bucket.arn_for_objects("*"), self.bucket.bucket_arn
+        data, archive = [self.data_key.key_arn], [self.archive_key.key_arn]
+        machines = [self._state_machine_arn(n) for n in definitions.names()]
+        grants = {
+            "tables:read": [(_TABLE_READ, tables), (("kms:Decrypt", "kms:DescribeKey"), data)],
+            "tables": [
+                (_TABLE_READ + _TABLE_WRITE, tables),
+                (("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"), data),
+            ],
+            "secret": [
+                (("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"), [self.secret.secret_arn]),
+                (("kms:Decrypt",), data),
+            ],
+            "states": [
+                (("states:StartExecution",), machines),
+                (
+                    ("states:DescribeExecution", "states:StopExecution"),
+                    [self._arn("states", "execution", f"{prefix}-{n}:*", ":") for n in definitions.names()],
+                ),
+            ],
+            "archive:write": [
+                (("s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectLegalHold"), [objects]),
+                (("kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"), archive),
+            ],
+            "archive:read": [
+                (("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention", "s3:GetObjectLegalHold"), [objects]),
+                (("s3:ListBucket",), [bucket]),
+                (("kms:Decrypt",), archive),
+            ],
+            "archive:hold": [(("s3:PutObjectLegalHold", "s3:GetObjectLegalHold"), [objects])],
+            "health": [
+                (
+                    ("s3:GetBucketObjectLockConfiguration", "s3:GetBucketVersioning", "s3:GetBucketPublicAccessBlock"),
+                    [bucket],
+                ),
+                (("states:DescribeStateMachine",), machines),
+            ],
+        }
         for logical, queue in self.queues.items():
-            if f"send:{logical}" in needs:
-                out.append(
-                    iam.PolicyStatement(
-                        actions=["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
-                        resources=[queue.queue_arn],
-                    )
-                )
-                data_key |= {"kms:Decrypt", "kms:GenerateDataKey"}
-            if f"consume:{logical}" in needs:
-                out.append(
-                    iam.PolicyStatement(
-                        actions=[
-                            "sqs:ReceiveMessage",
-                            "sqs:DeleteMessage",
-                            "sqs:ChangeMessageVisibility",
-                            "sqs:GetQueueUrl",
-                            "sqs:GetQueueAttributes",
-                        ],
-                        resources=[queue.queue_arn],
-                    )
-                )
-                data_key |= {"kms:Decrypt"}
-        if "secret" in needs:
-            out.append(
-                iam.PolicyStatement(
-                    actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                    resources=[self.secret.secret_arn],
-                )
-            )
-            data_key |= {"kms:Decrypt"}
-        if "states" in needs:
-            prefix = self.settings.state_machine_prefix
-            out.append(
-                iam.PolicyStatement(
-                    actions=["states:StartExecution"],
-                    resources=[self._arn("states", "stateMachine", f"{prefix}-{n}", ":") for n in definitions.names()],
-                )
-            )
-            out.append(
-                iam.PolicyStatement(
-                    actions=["states:DescribeExecution", "states:StopExecution"],
-                    resources=[self._arn("states", "execution", f"{prefix}-{n}:*", ":") for n in definitions.names()],
-                )
-            )
-        archive_key: set[str] = set()
-        objects = self.bucket.arn_for_objects("*")
-        if "archive:write" in needs:
-            out.append(
-                iam.PolicyStatement(
-                    actions=["s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectLegalHold"], resources=[objects]
-                )
-            )
-            archive_key |= {"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"}
-        if "archive:read" in needs:
-            out.append(
-                iam.PolicyStatement(
-                    actions=[
-                        "s3:GetObject",
-                        "s3:GetObjectVersion",
-                        "s3:GetObjectRetention",
-                        "s3:GetObjectLegalHold",
-                    ],
-                    resources=[objects],
-                )
-            )
-            out.append(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))
-            archive_key |= {"kms:Decrypt"}
-        if data_key:
-            out.append(iam.PolicyStatement(actions=sorted(data_key), resources=[self.data_key.key_arn]))
-        if archive_key:
-            out.append(iam.PolicyStatement(actions=sorted(archive_key), resources=[self.archive_key.key_arn]))
-        return out
+            grants[f"send:{logical}"] = [
+                (_QUEUE_SEND, [queue.queue_arn]),
+                (("kms:Decrypt", "kms:GenerateDataKey"), data),
+            ]
+            grants[f"consume:{logical}"] = [(_QUEUE_CONSUME, [queue.queue_arn]), (("kms:Decrypt",), data)]
+        return grants
+
+    def _statements(self, fn: access.Function) -> list[iam.PolicyStatement]:
+        """The function's policy: its own log group, X-Ray, and what its capabilities grant, one
+        statement per set of resources."""
+        log_group = self._arn("logs", "log-group", f"/aws/lambda/{self.function_name(fn.name)}:*", ":")
+        by_resources: dict[tuple[str, ...], set[str]] = {
+            (log_group,): {"logs:CreateLogStream", "logs:PutLogEvents"},
+            ("*",): {"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+        }
+        for need in sorted(fn.needs):
+            for actions, resources in self.grants[need]:
+                by_resources.setdefault(tuple(resources), set()).update(actions)
+        return [
+            iam.PolicyStatement(actions=sorted(actions), resources=list(resources))
+            for resources, actions in by_resources.items()
+        ]
 
     def _role(self, fn: access.Function) -> iam.Role:
         # Inline policies: the role exists only with its permissions, so an SQS event source mapping
@@ -494,16 +492,13 @@ class KeeplineStack(cdk.Stack):
                     f"AwsSolutions-IAM5[Resource::{_nag_text(self.resolve(arn))}]",
                     "Execution names are chosen at run time; scoped to Keepline's own state machine.",
                 )
-        if fn.needs & {"archive:write", "archive:read"}:
+        if fn.needs & {"archive:write", "archive:read", "archive:hold"}:
             acknowledge(
                 role,
-                f"AwsSolutions-IAM5[Resource::<{self.stack_logical(self.bucket)}.Arn>/*]",
+                f"AwsSolutions-IAM5[Resource::{_nag_text(self.resolve(self.bucket.arn_for_objects('*')))}]",
                 "Archive object keys are chosen at run time; the bucket is fixed and its objects are locked.",
             )
         return role
-
-    def stack_logical(self, construct: Construct) -> str:
-        return self.get_logical_id(construct.node.default_child)  # type: ignore[arg-type]
 
     # --- the Chalice app -----------------------------------------------------------------------
 
@@ -524,7 +519,13 @@ class KeeplineStack(cdk.Stack):
             "CARRIER_SECRET_NAME": self.carrier_secret_name,
             "OIDC_ISSUER": self.issuer,
             "OIDC_AUDIENCE": self.audience,
+            "OIDC_CLIENT_ID": self.client_id,
             "OIDC_GROUPS_CLAIM": self.oidc_groups_claim.value_as_string,
+            **{
+                # Spares the API an STS call to learn its own account before it starts an offboarding.
+                f"{name.upper()}_STATE_MACHINE_ARN": self._state_machine_arn(name)
+                for name in definitions.names()
+            },
         }
 
     def _chalice(self) -> Chalice:
@@ -535,6 +536,9 @@ class KeeplineStack(cdk.Stack):
             "lambda_timeout": FUNCTION_TIMEOUT,
         }
         chalice = Chalice(self, "Api", source_dir=str(ROOT), stage_config=stage_config)
+        # X-Ray on the API stage too. (cdk-nag cannot see inside SAM resources: its API Gateway rules
+        # apply to AWS::ApiGateway::*, which the SAM transform creates only at deployment.)
+        chalice.get_resource("RestAPI").add_override("Properties.TracingEnabled", True)
         environment = self._environment()
         for fn in self.functions:
             logical = function_logical_id(fn.name)
@@ -551,9 +555,18 @@ class KeeplineStack(cdk.Stack):
                 removal_policy=cdk.RemovalPolicy.RETAIN,
             )
             resource.node.add_dependency(log_group)
+            if fn.kind == "queue":
+                self._consume(resource, fn)
             for key, value in environment.items():
                 chalice.add_environment_variable(key, value, logical)
         return chalice
+
+    def _consume(self, resource: cdk.CfnResource, fn: access.Function) -> None:
+        """Point the function's SQS event at the queue created here and honour partial batch failures."""
+        event = f"Properties.Events.{function_logical_id(fn.name)}SqsEventSource.Properties"
+        resource.add_override(f"{event}.Queue", self.queues[fn.queue or ""].queue_arn)
+        # The handlers return `batchItemFailures`; without this Lambda would delete the failed messages too.
+        resource.add_override(f"{event}.FunctionResponseTypes", ["ReportBatchItemFailures"])
 
     # --- state machines ------------------------------------------------------------------------
 
@@ -607,7 +620,7 @@ class KeeplineStack(cdk.Stack):
                 resources=["*"],
             )
         )
-        action = actions.SnsAction(topic)
+        action = cw_actions.SnsAction(topic)
 
         def alarm(construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str) -> None:
             cloudwatch.Alarm(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +28,6 @@ def synthesize(stage: str, outdir: Path) -> Path:
     # `chalice package` imports it again in this process: pin the stage before either happens.
     os.environ["KEEPLINE_STAGE"] = stage
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.chdir(ROOT)  # the Chalice construct stages its package under ./chalice.out
     sys.path.insert(0, str(ROOT))
 
     import aws_cdk as cdk
@@ -42,18 +41,23 @@ def synthesize(stage: str, outdir: Path) -> Path:
     # cdk-nag 3 is a policy-validation plugin (`App(policy_validation_beta1=...)` is the deprecated spelling);
     # every acknowledged finding is copied, with its reason, into the resource's `cdk_nag` metadata.
     cdk.Validations.of(cdk_app).add_plugins(AwsSolutionsChecks(cdk_app, write_suppressions_to_cloud_formation=True))
-    stack = KeeplineStack(cdk_app, stage, get_settings(), chalice_app)
-    try:
-        cdk_app.synth()
-    finally:
-        shutil.rmtree(ROOT / "chalice.out", ignore_errors=True)  # its package is copied into outdir
+    # The Chalice construct stages its package under ./chalice.out: a scratch directory of our own,
+    # so concurrent syntheses never share it; CDK copies the package into `outdir`.
+    with tempfile.TemporaryDirectory(prefix="keepline-synth-") as scratch:
+        os.chdir(scratch)
+        try:
+            stack = KeeplineStack(cdk_app, stage, get_settings(), chalice_app)
+            cdk_app.synth()
+        finally:
+            os.chdir(ROOT)
     return outdir / stack.template_file
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.synth", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", default=os.environ.get("KEEPLINE_STAGE", "dev"))
-    parser.add_argument("--outdir", type=Path, default=ROOT / "cdk.out")
+    # The CDK CLI (`npx aws-cdk deploy`, through cdk.json) says where it wants the assembly in CDK_OUTDIR.
+    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDK_OUTDIR") or ROOT / "cdk.out"))
     args = parser.parse_args(argv)
     started = time.monotonic()
     template = synthesize(args.stage, args.outdir.resolve())

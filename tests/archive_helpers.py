@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from chalicelib import aws, ids
-from chalicelib.archive import outbox
+from chalicelib.archive import chain, outbox
+from chalicelib.carriers import registry
 from chalicelib.settings import get_settings
 from chalicelib.store.models import Media, Message, StatusChange
 
@@ -27,6 +31,16 @@ class FakeCarrier:
     def fetch_media(self, url: str) -> tuple[bytes, str]:
         self.fetched.append(url)
         return f"image bytes of {url}".encode(), "image/jpeg"
+
+
+@pytest.fixture(name="carrier")
+def carrier_fixture(demo: None) -> Iterator[FakeCarrier]:
+    """The demo company, with Twilio's media downloads served by a fake (import it into a test module)."""
+    fake = FakeCarrier()
+    registry.override("twilio", fake)
+    chain.forget_worm_check()
+    yield fake
+    registry.override("twilio", None)
 
 
 def thread_of(customer: str = CUSTOMER, business: str = BUSINESS) -> str:

@@ -1,103 +1,17 @@
-"""A loopback stand-in for the four carriers' send APIs and media hosts, recording every request."""
+"""The fake carrier for tests: the loopback carrier API, credentials pointed at it, and signed webhook posts."""
 
 from __future__ import annotations
 
 import base64
-import json
-import re
-import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 
-MEDIA = b"\x89PNG\r\n\x1a\nfake image bytes"
+from devstack.commands.simulate import LoopbackCarrier
 
-
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def form(self) -> list[tuple[str, str]]:
-        return parse_qsl(self.body.decode())
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def basic_auth(self) -> tuple[str, str] | None:
-        scheme, _, value = self.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        user, _, password = base64.b64decode(value).decode().partition(":")
-        return user, password
-
-
-def _answer(method: str, path: str) -> tuple[int, Any]:
-    if method == "GET" and path.startswith("/media/"):
-        return 200, MEDIA
-    if re.fullmatch(r"/2010-04-01/Accounts/[^/]+/Messages\.json", path):
-        return 201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"}
-    if path == "/v2/messages":
-        return 200, {"data": {"id": str(uuid.uuid4()), "to": [{"status": "queued"}]}}
-    if re.fullmatch(r"/api/v2/users/[^/]+/messages", path):
-        return 202, {"id": uuid.uuid4().hex}
-    if path == "/v1/messages":
-        return 202, {"message_uuid": str(uuid.uuid4())}
-    return 404, {"error": "not found"}
-
-
-class FakeCarrier:
-    """Answers like the carriers do; `fail_next(n, status)` makes the next n sends fail."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self._failures: list[int] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                fake.received.append(
-                    Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                )
-                status, answer = (fake._failures.pop(0), {"error": "try later"}) if fake._failures else (None, None)
-                if status is None:
-                    status, answer = _answer(self.command, self.path)
-                data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "image/png" if isinstance(answer, bytes) else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _handle
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def fail_next(self, count: int, status: int = 503) -> None:
-        self._failures.extend([status] * count)
-
-    def sends(self) -> list[Received]:
-        return [r for r in self.received if r.method == "POST"]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+FakeCarrier = LoopbackCarrier
 
 
 @contextmanager
@@ -120,6 +34,17 @@ def serving(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCarrier]:
         yield fake
     finally:
         fake.close()
+
+
+@pytest.fixture
+def carrier_api(demo: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCarrier]:
+    """The demo company with every carrier's API on a loopback fake (and a Telnyx key pair configured).
+
+    Test modules adopt it with `carrier_api = fake_carrier.carrier_api`.
+    """
+    telnyx_keys(monkeypatch)
+    with serving(monkeypatch) as fake:
+        yield fake
 
 
 # --- posting signed webhooks through the Chalice test client ---------------------------------

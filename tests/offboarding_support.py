@@ -43,3 +43,8 @@ def owners(thread_ids: list[str]) -> list[str]:
 def history(execution_arn: str) -> list[dict[str, Any]]:
     pages = aws.client("stepfunctions").get_paginator("get_execution_history").paginate(executionArn=execution_arn)
     return [event for page in pages for event in page["events"]]
+
+
+def owned_by(employee_id: str) -> list[str]:
+    """Every thread the person owns now (the demo seed's conversations included)."""
+    return [t.thread_id for t in Thread.by_owner.query(f"employee#{employee_id}")]

@@ -11,20 +11,23 @@ import pytest
 
 from app import app
 from chalicelib import aws
-from chalicelib.archive import chain, verify
-from chalicelib.carriers import registry
+from chalicelib.archive import verify
 from chalicelib.settings import get_settings
 from chalicelib.store.models import AuditEvent
 from devstack import pump
-from tests.archive_helpers import FakeCarrier, store_message, thread_of, unzip
+from devstack.__main__ import main as devstack_main
+from tests.archive_helpers import (
+    carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
+    store_message,
+    thread_of,
+    unzip,
+)
 
 OTHER = "+12065550999"
 
 
 @pytest.fixture
-def archived(demo):
-    registry.override("twilio", FakeCarrier())
-    chain.forget_worm_check()
+def archived(carrier):
     made = [
         store_message("Hi, my invoice 1234 is wrong"),
         store_message("Sorry! Fixing the invoice now", direction="outbound", sender="emma", statuses=("sent",)),
@@ -33,8 +36,7 @@ def archived(demo):
         store_message("Unrelated customer", customer=OTHER),
     ]
     pump.drain(app)
-    yield made
-    registry.override("twilio", None)
+    return made
 
 
 def _export(client, as_user, **filters) -> tuple[dict, bytes]:
@@ -62,7 +64,7 @@ def _rezip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def test_export_by_customer_bundles_records_media_transcript_and_manifest(client, as_user, archived):
+def test_export_by_customer_bundles_records_media_transcript_and_manifest(client, as_user, archived, tmp_path):
     job, data = _export(client, as_user, customer_number="(206) 555-0123")
     files = unzip(data)
     lines = files["records.jsonl"].decode().splitlines()
@@ -83,6 +85,8 @@ def test_export_by_customer_bundles_records_media_transcript_and_manifest(client
     assert job["records"] == len(lines) and job["media_files"] == 1
     report = verify.verify_bundle(data)
     assert report.ok, report.problems
+    (tmp_path / "export.zip").write_bytes(data)
+    assert devstack_main(["archive", "verify", "--bundle", str(tmp_path / "export.zip")]) == 0
     actions = [e.action for e in AuditEvent.scan() if e.target_type == "export"]
     assert sorted(actions) == ["export.completed", "export.requested"]
 

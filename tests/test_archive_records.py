@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from app import app
 from chalicelib import audit, aws
-from chalicelib.archive import chain, digest, documents, records
-from chalicelib.carriers import registry
+from chalicelib.archive import digest, documents, records
 from chalicelib.settings import get_settings
 from chalicelib.store.archive_models import ArchiveChain, ArchiveRecord
 from chalicelib.store.models import AuditEvent, Message
 from devstack import pump
-from tests.archive_helpers import FakeCarrier, add_status, objects, read, store_message, thread_of
-
-
-@pytest.fixture
-def carrier(demo):
-    fake = FakeCarrier()
-    registry.override("twilio", fake)
-    chain.forget_worm_check()
-    yield fake
-    registry.override("twilio", None)
+from tests.archive_helpers import (
+    add_status,
+    carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
+    objects,
+    read,
+    store_message,
+    thread_of,
+)
 
 
 def _chain(chain_id: str) -> list[dict]:

@@ -6,28 +6,21 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from botocore.awsrequest import AWSResponse
 from chalice.test import Client
 
 from app import app
 from chalicelib import aws
-from chalicelib.archive import chain, reconcile
-from chalicelib.carriers import registry
+from chalicelib.archive import reconcile
 from chalicelib.settings import get_settings
 from chalicelib.store.archive_models import ArchiveRecord
 from chalicelib.store.models import Message
 from devstack import pump
-from tests.archive_helpers import FakeCarrier, objects, store_message
-
-
-@pytest.fixture
-def carrier(demo):
-    fake = FakeCarrier()
-    registry.override("twilio", fake)
-    chain.forget_worm_check()
-    yield fake
-    registry.override("twilio", None)
+from tests.archive_helpers import (
+    carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
+    objects,
+    store_message,
+)
 
 
 @contextmanager

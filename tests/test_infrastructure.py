@@ -4,7 +4,7 @@ The synthesis runs `python -m infrastructure.synth` in a subprocess with every A
 and Keepline setting removed from its environment, exactly as `make synth` on a fresh clone.
 cdk-nag runs inside it as a policy-validation plugin, so a successful synthesis already means
 no unacknowledged finding; the tests also read the report and the acknowledgments' reasons.
-Under pytest-xdist the workers share one synthesis through a file lock.
+Under pytest-xdist the workers share one synthesis through a file lock (in case they are not grouped).
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from typing import Any
 
 import pytest
 
+from chalicelib.archive.reconcile import dead_letter_queue_name
 from chalicelib.settings import get_settings
 from chalicelib.store.base import all_models
-from infrastructure import definitions
+from infrastructure import access, definitions
 from infrastructure.stack import function_logical_id
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs every test here (`make test` uses `--dist loadgroup`), so the other keeps
+# running the rest of the suite while this one synthesizes.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cdk-synth")]
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = "dev"
@@ -287,8 +290,7 @@ def test_queues_are_encrypted_tls_only_with_dead_letter_queues(template: Any, te
     settings = get_settings()
     for name in (settings.archive_queue_name, settings.unassigned_queue_name, settings.work_queue_name):
         fifo = name.endswith(".fifo")
-        dlq_name = name.removesuffix(".fifo") + "-dlq" + (".fifo" if fifo else "")
-        dlq = _logical_id(template_json, "AWS::SQS::Queue", QueueName=dlq_name)
+        dlq = _logical_id(template_json, "AWS::SQS::Queue", QueueName=dead_letter_queue_name(name))
         queue = _logical_id(template_json, "AWS::SQS::Queue", QueueName=name)
         template.has_resource_properties(
             "AWS::SQS::Queue",
@@ -363,6 +365,7 @@ def test_state_machines_are_the_definition_files_with_the_functions_arns(
 def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_json: dict[str, Any]) -> None:
     functions = _resources(template_json, "AWS::Serverless::Function")
     assert {"APIHandler", "KeeplineAuth", "OffboardingMoveThreads"} <= set(functions)
+    assert template_json["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
     roles = [fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in functions.values()]
     assert len(set(roles)) == len(functions)
     log_groups = {v["Properties"]["LogGroupName"] for v in _resources(template_json, "AWS::Logs::LogGroup").values()}
@@ -378,6 +381,7 @@ def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_
         assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
         assert variables["OIDC_ISSUER"]["Fn::If"][0] == "UseCognito"
         assert variables["OIDC_AUDIENCE"]["Fn::If"][0] == "UseCognito"
+        assert variables["OIDC_CLIENT_ID"]["Fn::If"][0] == "UseCognito"
 
 
 def test_the_environment_the_stack_passes_is_what_the_settings_read(
@@ -403,6 +407,8 @@ def test_the_environment_the_stack_passes_is_what_the_settings_read(
     assert settings.oidc_issuer == values["OIDC_ISSUER"]
     assert settings.oidc_audience == values["OIDC_AUDIENCE"]
     assert settings.oidc_groups_claim == values["OIDC_GROUPS_CLAIM"]
+    assert settings.oidc_client_id == values["OIDC_CLIENT_ID"]
+    assert settings.offboarding_state_machine_arn == values["OFFBOARDING_STATE_MACHINE_ARN"]
 
 
 def test_no_wildcard_actions_and_each_function_gets_only_what_it_needs(template_json: dict[str, Any]) -> None:
@@ -413,23 +419,58 @@ def test_no_wildcard_actions_and_each_function_gets_only_what_it_needs(template_
             assert set(actions) <= RESOURCELESS_ACTIONS, (logical, statement)
     api = _actions(_role_statements(template_json, "api_handler"))
     authorizer = _actions(_role_statements(template_json, "keepline_auth"))
-    task = _actions(_role_statements(template_json, "offboarding_move_threads"))
+    from app import app
+
+    kinds = {f.name: f.kind for f in access.functions(app, get_settings())}
+    tasks = [name for name, kind in kinds.items() if kind == "task"]
+    task = set().union(*(_actions(_role_statements(template_json, name)) for name in tasks))
     assert {"dynamodb:PutItem", "sqs:SendMessage", "states:StartExecution", "secretsmanager:GetSecretValue"} <= api
     assert "s3:PutObject" not in api  # only the archiver and workflow tasks write to the archive
     assert {"dynamodb:GetItem", "dynamodb:Query"} <= authorizer
     assert not authorizer & {"dynamodb:PutItem", "sqs:SendMessage", "secretsmanager:GetSecretValue", "s3:GetObject"}
     assert "states:StartExecution" not in task
-    assert not [a for a in api | authorizer | task if a.startswith("sqs:ReceiveMessage")]  # no consumers yet
+    assert "sqs:ReceiveMessage" not in api | authorizer | task
+    assert "s3:PutObject" not in _actions(_role_statements(template_json, "reconcile_archive"))
+    assert "s3:PutObject" in _actions(_role_statements(template_json, "archive_digest"))  # access.EXTRA
+
+
+def test_queue_consumers_read_exactly_their_queue_and_report_partial_failures(
+    template_json: dict[str, Any],
+) -> None:
+    from app import app
+
+    settings = get_settings()
+    consumers = [f for f in access.functions(app, settings) if f.kind == "queue"]
+    assert {f.queue for f in consumers} >= {"archive", "work"}
+    names = access.queue_names(settings)
+    for fn in consumers:
+        queue = _logical_id(template_json, "AWS::SQS::Queue", QueueName=names[fn.queue])
+        events = template_json["Resources"][function_logical_id(fn.name)]["Properties"]["Events"]
+        (event,) = events.values()
+        assert event["Type"] == "SQS"
+        assert event["Properties"]["Queue"] == {"Fn::GetAtt": [queue, "Arn"]}
+        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert event["Properties"]["BatchSize"] >= 1  # chalice's own event, not a second one
+        receive = [s for s in _role_statements(template_json, fn.name) if "sqs:ReceiveMessage" in _as_list(s["Action"])]
+        assert [s["Resource"] for s in receive] == [{"Fn::GetAtt": [queue, "Arn"]}]
 
 
 def test_cognito_pool_or_an_external_oidc_issuer(template: Any, template_json: dict[str, Any]) -> None:
     assert template_json["Conditions"]["UseCognito"] == {"Fn::Equals": [{"Ref": "OidcIssuer"}, ""]}
-    for kind in ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"):
+    cognito = ("UserPool", "UserPoolClient", "UserPoolGroup", "UserPoolDomain")
+    for kind in (f"AWS::Cognito::{name}" for name in cognito):
         for resource in _resources(template_json, kind).values():
             assert resource["Condition"] == "UseCognito"
     groups = {g["Properties"]["GroupName"] for g in _resources(template_json, "AWS::Cognito::UserPoolGroup").values()}
     assert groups == {"admin", "hr", "compliance", "employee"}
     template.has_resource_properties("AWS::Cognito::UserPool", {"MfaConfiguration": "ON"})
+    (client,) = _resources(template_json, "AWS::Cognito::UserPoolClient").values()
+    assert client["Properties"]["AllowedOAuthFlows"] == ["code"]  # the console: authorization code + PKCE
+    assert client["Properties"]["GenerateSecret"] is False
+    console = {"Fn::Join": ["", [{"Ref": "PublicBaseUrl"}, "/"]]}
+    assert client["Properties"]["CallbackURLs"][0]["Fn::If"][:2] == ["HasPublicBaseUrl", console]
+    (domain,) = _resources(template_json, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["Condition"] == "UseCognito"
 
 
 def test_alarms_watch_dead_letters_failures_5xx_and_archive_lag(template_json: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from chalicelib import aws, ids
 from chalicelib.settings import get_settings
 from chalicelib.store.models import Employee, OffboardingRun, Thread
 from devstack.seed import seed_threads
-from tests.offboarding_support import EMMA_NUMBER, history, start, status, wait
+from tests.offboarding_support import EMMA_NUMBER, history, owned_by, start, status, wait
 
 TO_SAM = {"employee_id": "emma", "reassign": {"policy": "successor", "successor": "sam"}}
 
@@ -53,16 +53,17 @@ def test_bad_requests_name_the_field(client, demo, as_user):
 
 
 def test_status_counts_and_the_report_locked_in_the_archive(client, demo, as_user):
-    threads = seed_threads("emma", 4, EMMA_NUMBER)
+    seed_threads("emma", 4, EMMA_NUMBER)
+    threads = owned_by("emma")  # the 4 and the demo's 2
     run_id = start(client, as_user, TO_SAM)["run_id"]
     wait(run_id)
     done = status(client, as_user, run_id)
     assert done["status"] == "succeeded" and done["step"] == "finalize"
-    assert done["progress"]["threads_moved"] == 4 and done["progress"]["numbers_moved"] == 1
+    assert done["progress"]["threads_moved"] == 6 and done["progress"]["numbers_moved"] == 1
     report = done["report"]
-    assert report["progress"]["moved_to"] == {"employee#sam": 4}
+    assert report["progress"]["moved_to"] == {"employee#sam": 6}
     assert report["numbers"] == {EMMA_NUMBER: "assigned to employee#sam"}
-    assert report["manifest"]["threads_at_start"] == 4
+    assert report["manifest"]["threads_at_start"] == 6
     s3 = aws.client("s3")
     bucket = get_settings().archive_bucket
     stored = s3.get_object(Bucket=bucket, Key=done["report_key"])
@@ -94,8 +95,8 @@ def test_preview_shows_who_would_receive_what_and_changes_nothing(client, demo, 
     response = client.http.post("/offboardings/preview", headers=as_user("hal", "hr"), body=json.dumps(body))
     assert response.status_code == 200, response.body
     preview = json.loads(response.body)
-    assert preview["receives"] == {"employee#maya": 2, "employee#sam": 2}
+    assert preview["receives"] == {"employee#maya": 3, "employee#sam": 3}  # the 4 and the demo's 2
     assert preview["numbers"] == {EMMA_NUMBER: "pool"}
-    assert preview["sample"][0]["customer"] == "+1206***0000"
+    assert preview["threads_previewed"] == 6 and preview["sample"][0]["customer"] == "+1206***0000"
     assert {Thread.get(t).owner for t in threads} == {"employee#emma"}
     assert Employee.get("emma").status == "active"

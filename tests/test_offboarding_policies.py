@@ -9,16 +9,17 @@ from chalicelib import ids
 from chalicelib.store.models import Employee, PhoneNumber
 from devstack import emulator
 from devstack.seed import seed_threads
-from tests.offboarding_support import EMMA_NUMBER, owners, run_to_end
+from tests.offboarding_support import EMMA_NUMBER, owned_by, owners, run_to_end
 
 
 def test_successor_policy_moves_every_thread_and_the_number(client, demo, as_user):
-    threads = seed_threads("emma", 7, EMMA_NUMBER)
+    seed_threads("emma", 7, EMMA_NUMBER)
+    everything = owned_by("emma")  # the 7 and the demo's own conversations
     done = run_to_end(client, as_user, {"employee_id": "emma", "reassign": {"policy": "successor", "successor": "sam"}})
     assert done["status"] == "succeeded"
-    assert done["progress"]["threads_moved"] == 7
-    assert done["progress"]["moved_to"] == {"employee#sam": 7}
-    assert set(owners(threads)) == {"employee#sam"}
+    assert done["progress"]["threads_moved"] == len(everything) == 9
+    assert done["progress"]["moved_to"] == {"employee#sam": 9}
+    assert set(owners(everything)) == {"employee#sam"}
     number = PhoneNumber.get(EMMA_NUMBER)
     assert (number.status, number.assignee, number.assignee_locked) == ("assigned", "employee#sam", False)
     assert Employee.get("emma").status == "offboarded"
@@ -26,10 +27,11 @@ def test_successor_policy_moves_every_thread_and_the_number(client, demo, as_use
 
 
 def test_manager_policy_hands_everything_to_the_manager(client, demo, as_user):
-    threads = seed_threads("emma", 3, EMMA_NUMBER)
+    seed_threads("emma", 3, EMMA_NUMBER)
+    everything = owned_by("emma")
     done = run_to_end(client, as_user, {"employee_id": "emma", "reassign": {"policy": "manager"}})
-    assert done["progress"]["moved_to"] == {"employee#maya": 3}
-    assert set(owners(threads)) == {"employee#maya"}
+    assert done["progress"]["moved_to"] == {"employee#maya": len(everything)}
+    assert set(owners(everything)) == {"employee#maya"}
     assert PhoneNumber.get(EMMA_NUMBER).assignee == "employee#maya"
 
 
@@ -49,25 +51,28 @@ def _add_sales_person(employee_id: str, status: str) -> None:
 
 def test_round_robin_takes_turns_and_never_picks_someone_inactive(client, demo, as_user):
     _add_sales_person("zed", "offboarded")
-    threads = seed_threads("emma", 6, EMMA_NUMBER)
+    seed_threads("emma", 6, EMMA_NUMBER)
+    everything = owned_by("emma")  # 8 with the demo's two
     done = run_to_end(client, as_user, {"employee_id": "emma", "reassign": {"policy": "round_robin"}})
-    assert Counter(owners(threads)) == {"employee#maya": 3, "employee#sam": 3}
-    assert done["progress"]["moved_to"] == {"employee#maya": 3, "employee#sam": 3}
+    assert Counter(owners(everything)) == {"employee#maya": 4, "employee#sam": 4}
+    assert done["progress"]["moved_to"] == {"employee#maya": 4, "employee#sam": 4}
     # no named successor: the number goes to the team's inbox
     assert PhoneNumber.get(EMMA_NUMBER).assignee == "team#sales"
 
 
 def test_least_loaded_fills_the_emptiest_inbox_first(client, demo, as_user):
     seed_threads("sam", 4, "+14155550102", first_customer=12065570000)
-    threads = seed_threads("emma", 6, EMMA_NUMBER)
+    seed_threads("emma", 6, EMMA_NUMBER)
+    everything = owned_by("emma")  # 8 with the demo's two
     done = run_to_end(client, as_user, {"employee_id": "emma", "reassign": {"policy": "least_loaded"}})
-    # maya starts at 0 and sam at 4: maya takes 5 (to 5), then they alternate from equal
-    assert done["progress"]["moved_to"] == {"employee#maya": 5, "employee#sam": 1}
-    assert Counter(owners(threads)) == {"employee#maya": 5, "employee#sam": 1}
+    # maya starts at 0 and sam at 4: maya takes 4 (to 4), then they alternate from equal, maya first
+    assert done["progress"]["moved_to"] == {"employee#maya": 6, "employee#sam": 2}
+    assert Counter(owners(everything)) == {"employee#maya": 6, "employee#sam": 2}
 
 
 def test_mapping_sends_chosen_customers_to_chosen_people_and_the_rest_by_fallback(client, demo, as_user):
     threads = seed_threads("emma", 4, EMMA_NUMBER)
+    demo_threads = len(owned_by("emma")) - 4
     body = {
         "employee_id": "emma",
         "reassign": {
@@ -79,7 +84,7 @@ def test_mapping_sends_chosen_customers_to_chosen_people_and_the_rest_by_fallbac
     }
     done = run_to_end(client, as_user, body)
     assert owners(threads) == ["employee#sam", "employee#tia", "employee#sam", "employee#omar"]
-    assert done["progress"]["moved_to"] == {"employee#sam": 2, "employee#tia": 1, "employee#omar": 1}
+    assert done["progress"]["moved_to"] == {"employee#sam": 2 + demo_threads, "employee#tia": 1, "employee#omar": 1}
     assert PhoneNumber.get(EMMA_NUMBER).assignee == "employee#maya"
 
 
@@ -94,9 +99,10 @@ def test_a_successor_who_leaves_mid_run_receives_nothing(client, demo, as_user, 
         return original(run_id)
 
     monkeypatch.setattr(steps, "move_threads", sam_leaves_first)
+    everything = owned_by("emma")
     done = run_to_end(client, as_user, {"employee_id": "emma", "reassign": {"policy": "successor", "successor": "sam"}})
     assert set(owners(threads)) == {"team#sales"}
-    assert done["progress"]["moved_to"] == {"team#sales": 3}
+    assert done["progress"]["moved_to"] == {"team#sales": len(everything)}
     assert PhoneNumber.get(EMMA_NUMBER).assignee == "team#sales"
 
 

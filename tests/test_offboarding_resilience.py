@@ -13,7 +13,7 @@ from chalicelib.offboarding import notices, steps
 from chalicelib.store.models import AuditEvent, Contact, OffboardingRun, Thread
 from devstack.seed import seed_threads
 from tests import fake_carrier
-from tests.offboarding_support import EMMA_NUMBER, history, owners, start, status, wait
+from tests.offboarding_support import EMMA_NUMBER, history, owned_by, owners, start, status, wait
 
 TO_SAM = {"employee_id": "emma", "reassign": {"policy": "successor", "successor": "sam"}}
 
@@ -50,6 +50,7 @@ def test_run_interrupted_mid_page_is_redriven_and_moves_every_thread_once(client
         return original(run, owner, moves)
 
     monkeypatch.setattr(steps, "_commit_moves", crash_mid_page)
+    everything = owned_by("emma")  # the 12, then the demo's own conversations (newer)
     run_id = start(client, as_user, TO_SAM)["run_id"]
     wait(run_id, "FAILED")
     failed = status(client, as_user, run_id)
@@ -60,11 +61,11 @@ def test_run_interrupted_mid_page_is_redriven_and_moves_every_thread_once(client
 
     done = redrive(client, as_user, run_id)
     assert done["status"] == "succeeded" and done["attempt"] == 2
-    assert done["progress"]["threads_moved"] == 12
-    assert done["progress"]["moved_to"] == {"employee#sam": 12}
-    for thread in (Thread.get(t) for t in threads):
+    assert done["progress"]["threads_moved"] == len(everything)
+    assert done["progress"]["moved_to"] == {"employee#sam": len(everything)}
+    for thread in (Thread.get(t) for t in everything):
         assert (thread.owner, thread.previous_owner, thread.moved_by_run) == ("employee#sam", "employee#emma", run_id)
-    assert audited_moves(run_id) == Counter({t: 1 for t in threads})
+    assert audited_moves(run_id) == Counter({t: 1 for t in everything})
     assert OffboardingRun.get(run_id).execution_arn.endswith(f":{run_id}-2")
 
 
@@ -81,6 +82,7 @@ def test_notices_skip_opted_out_customers_and_are_sent_once_across_a_redrive(cli
         return real_send(sender_id, thread, body, idempotency_key)
 
     monkeypatch.setattr(notices, "send", dies_once_before_the_third_send)
+    everything = owned_by("emma")
     with fake_carrier.serving(monkeypatch) as carrier:
         run_id = start(client, as_user, {**TO_SAM, "notify_customers": True})["run_id"]
         wait(run_id, "FAILED")
@@ -88,11 +90,13 @@ def test_notices_skip_opted_out_customers_and_are_sent_once_across_a_redrive(cli
         assert failed["error"] == "RuntimeError in step notify_customers: the task died before sending"
         done = redrive(client, as_user, run_id)
         sent = [dict(r.form()) for r in carrier.sends()]
-    assert Counter(s["To"] for s in sent) == {f"+1206556000{n}": 1 for n in (0, 2, 3, 4)}
+    demo_customers = [Thread.get(t).customer_number for t in everything if t not in threads]
+    expected = [f"+1206556000{n}" for n in (0, 2, 3, 4)] + demo_customers
+    assert Counter(s["To"] for s in sent) == {customer: 1 for customer in expected}
     assert {s["From"] for s in sent} == {EMMA_NUMBER}
     assert all("Sam Sales will take care of you" in s["Body"] and "Emma Sales" in s["Body"] for s in sent)
     progress = done["progress"]
-    assert (progress["customers_notified"], progress["customers_skipped"]) == (4, 1)
+    assert (progress["customers_notified"], progress["customers_skipped"]) == (len(expected), 1)
     assert progress["skipped"] == {"opted_out": 1}
     assert done["report"]["skipped_customers"] == [
         {"thread_id": threads[1], "customer": "+1206***0001", "reason": "opted_out"}
@@ -124,7 +128,7 @@ def test_transient_errors_are_retried_with_backoff(client, demo, as_user, monkey
 
 
 def test_threads_created_for_the_leaver_mid_run_are_swept(client, demo, as_user, monkeypatch):
-    threads = seed_threads("emma", 2, EMMA_NUMBER)
+    seed_threads("emma", 2, EMMA_NUMBER)
     original = steps.move_numbers
     late = []
 
@@ -133,10 +137,11 @@ def test_threads_created_for_the_leaver_mid_run_are_swept(client, demo, as_user,
         return original(run_id)
 
     monkeypatch.setattr(steps, "move_numbers", a_thread_appears)
+    everything = owned_by("emma")
     run_id = start(client, as_user, TO_SAM)["run_id"]
     wait(run_id)
-    assert set(owners(threads + late)) == {"employee#sam"}
-    assert status(client, as_user, run_id)["progress"]["threads_moved"] == 3
+    assert set(owners(everything + late)) == {"employee#sam"}
+    assert status(client, as_user, run_id)["progress"]["threads_moved"] == len(everything) + 1
 
 
 def test_pages_keep_thread_lists_out_of_the_state(client, demo, as_user, monkeypatch):

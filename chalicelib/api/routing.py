@@ -128,3 +128,8 @@ def require(body: dict[str, Any], field: str, kind: type = str) -> Any:
     if not isinstance(value, kind):
         raise BadRequest(field, f"must be a {kind.__name__}")
     return value
+
+
+def created(body: Any) -> Response:
+    """201 Created with a JSON body."""
+    return Response(body=body, status_code=201, headers=JSON)

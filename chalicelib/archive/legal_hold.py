@@ -1,13 +1,15 @@
 """Legal holds on a thread, a customer number or an employee.
 
-Placing a hold turns S3 legal hold ON for every archived object in its scope; the archiver asks
-`covers` before each write, so every future object in scope is written held. Releasing turns it
+Placing a hold turns S3 legal hold ON for every archived object in its scope (a task on the work
+queue does it); the archiver asks `covers` before each write (cached for `CACHE_SECONDS`), so every
+future object in scope is written held. Releasing turns it
 OFF again only where no other active hold still covers the object. Holds are never deleted, and
 placing and releasing are audited.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
@@ -22,6 +24,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store.archive_models import ArchiveRecord, LegalHold
 
 SCOPES = ("thread", "customer", "employee")
+TASK = "archive.legal_hold"
 CACHE_SECONDS = 30
 _cache: dict[str, Any] = {"at": None, "holds": []}
 
@@ -125,10 +128,28 @@ def place(who: Principal, scope: str, value: str, reason: str | None) -> LegalHo
     )
     hold.save()
     forget()  # future objects in scope are held from now on
-    hold.objects_held = _set_hold(scoped_records(scope, value), "ON")
-    hold.save()
     audit.record(who.employee_id, "legal_hold.placed", "legal_hold", hold.hold_id, None, snapshot(hold), who.roles)
+    _queue_apply(hold.hold_id)
     return hold
+
+
+def _queue_apply(hold_id: str) -> None:
+    """Existing objects are changed by the work queue (a scope may hold many; the API cannot write objects)."""
+    aws.client("sqs").send_message(
+        QueueUrl=aws.queue_url(get_settings().work_queue_name),
+        MessageBody=json.dumps({"task": TASK, "hold_id": hold_id}),
+    )
+
+
+def apply(hold_id: str) -> int:
+    """Bring the objects in a hold's scope in line with it: ON while active, OFF once released (unless held)."""
+    hold = get(hold_id)
+    if hold.status == "active":
+        hold.update(actions=[LegalHold.objects_held.set(_set_hold(scoped_records(hold.scope, hold.value), "ON"))])
+        return int(hold.objects_held)
+    forget()
+    others = active()
+    return _set_hold((e for e in scoped_records(hold.scope, hold.value) if not _covers_entry(e, others)), "OFF")
 
 
 def get(hold_id: str) -> LegalHold:
@@ -148,9 +169,8 @@ def release(who: Principal, hold_id: str) -> LegalHold:
     hold.released_at = ids.iso()
     hold.save()
     forget()
-    others = active()
-    _set_hold((e for e in scoped_records(hold.scope, hold.value) if not _covers_entry(e, others)), "OFF")
     audit.record(who.employee_id, "legal_hold.released", "legal_hold", hold_id, before, snapshot(hold), who.roles)
+    _queue_apply(hold_id)
     return hold
 
 

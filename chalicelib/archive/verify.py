@@ -27,6 +27,7 @@ from chalicelib.store.archive_models import ArchiveChain, ArchiveRecord
 from chalicelib.store.models import AuditEvent, Message
 
 RECORD_PREFIXES = ("records/", "digests/")
+CHAINED_FILE_PREFIXES = ("media/", "documents/")  # files that only the archiver writes, each with its record
 
 
 @dataclass
@@ -78,8 +79,10 @@ def verify_bucket(bucket: str | None = None) -> Report:
     found: dict[str, dict[str, Any]] = {}  # record id -> record
     where: dict[str, str] = {}  # record id -> key
     blobs: dict[str, str] = {}  # blob key -> sha256
+    versions: dict[str, str] = {}  # key -> current version id
     for key in keys:
         head = s3.head_object(Bucket=bucket, Key=key)
+        versions[key] = head.get("VersionId", "")
         problem = _retention_problem(key, head)
         if problem:
             report.problems.append(problem)
@@ -97,7 +100,7 @@ def verify_bucket(bucket: str | None = None) -> Report:
     _check_chains(report, found)
     _check_blobs(report, found, blobs)
     _check_digests(report, found)
-    _check_database(report, found, where)
+    _check_database(report, found, where, versions)
     return report
 
 
@@ -123,7 +126,7 @@ def _check_blobs(report: Report, found: dict[str, dict[str, Any]], blobs: dict[s
         elif blobs[key] != record["data"].get("object_sha256"):
             report.problems.append(f"record {record['record_id']}: its file {key} was altered")
     for key in sorted(blobs.keys() - referenced):
-        if not key.startswith("exports/"):
+        if key.startswith(CHAINED_FILE_PREFIXES):
             report.problems.append(f"object {key} is in the archive but no record refers to it")
 
 
@@ -140,14 +143,20 @@ def _check_digests(report: Report, found: dict[str, dict[str, Any]]) -> None:
                 )
 
 
-def _check_database(report: Report, found: dict[str, dict[str, Any]], where: dict[str, str]) -> None:
+def _check_database(
+    report: Report, found: dict[str, dict[str, Any]], where: dict[str, str], versions: dict[str, str]
+) -> None:
     indexed = {e.record_id: e for e in ArchiveRecord.scan()}
     for record_id, entry in sorted(indexed.items()):
         record = found.get(record_id)
         if record is None:
             report.problems.append(f"record {record_id} is in the database but missing from the archive ({entry.key})")
-        elif record["sha256"] != entry.sha256:
+            continue
+        if record["sha256"] != entry.sha256:
             report.problems.append(f"record {record_id} differs from the hash the database holds")
+        for key, version in ((entry.key, entry.version_id), (entry.blob_key, entry.blob_version_id)):
+            if key and version and versions.get(key) not in (None, version):
+                report.problems.append(f"record {record_id}: {key} has a newer version than the one archived")
     for record_id in sorted(found.keys() - indexed.keys()):
         report.problems.append(f"record {record_id} ({where[record_id]}) is in the archive but not in the database")
     for chain in ArchiveChain.scan():

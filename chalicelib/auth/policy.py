@@ -12,6 +12,50 @@ from chalicelib.auth.principal import Principal
 from chalicelib.errors import Forbidden
 from chalicelib.store.models import employee_owner, parse_owner, team_owner
 
+# Capabilities and the roles that hold them. Routes ask for a capability, never for a role.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "people.read": ("admin", "hr", "compliance"),
+    "people.manage": ("admin",),
+    "numbers.read": ("admin", "compliance"),
+    "numbers.manage": ("admin",),
+    "audit.read": ("admin", "compliance"),
+    "archive.compliance": ("compliance",),  # legal holds, eDiscovery exports, archive search and verify
+}
+
+
+def require(who: Principal, capability: str) -> None:
+    require_role(who, *CAPABILITIES[capability])
+
+
+def can(who: Principal, capability: str) -> bool:
+    return who.has(*CAPABILITIES[capability])
+
+
+def require_employee_read(who: Principal, employee_id: str) -> None:
+    """People readers see everyone; anyone sees their own record."""
+    if not (can(who, "people.read") or who.employee_id == employee_id):
+        raise Forbidden("you may read only your own employee record")
+
+
+def require_team_read(who: Principal, team_id: str) -> None:
+    if not (can(who, "people.read") or who.team_id == team_id):
+        raise Forbidden("you may read only your own team")
+
+
+def number_owners_visible(who: Principal) -> list[str] | None:
+    """None: every number. Otherwise the owners whose numbers the caller may see (their own, their team's)."""
+    if can(who, "numbers.read"):
+        return None
+    if who.has("employee"):
+        return inbox_owners(who)
+    raise Forbidden("requires one of the roles: admin, compliance, employee")
+
+
+def require_number_read(who: Principal, owner: str | None) -> None:
+    visible = number_owners_visible(who)
+    if visible is not None and owner not in visible:
+        raise Forbidden("this number belongs to someone else")
+
 
 def require_role(who: Principal, *roles: str) -> None:
     if not who.has(*roles):
@@ -71,7 +115,7 @@ def require_unassigned_queue(who: Principal) -> None:
 
 def require_compliance(who: Principal) -> None:
     """Legal holds, exports, archive search and verification belong to `compliance` alone."""
-    require_role(who, "compliance")
+    require(who, "archive.compliance")
 
 
 def require_hr(who: Principal) -> None:

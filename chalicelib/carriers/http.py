@@ -63,9 +63,10 @@ def request(
     headers: dict[str, str] | None = None,
     auth: tuple[str, str] | None = None,
     retries: int | None = None,
+    data: bytes | None = None,
 ) -> HttpResponse:
     sent_headers = dict(headers or {})
-    body: bytes | None = None
+    body: bytes | None = data  # raw bytes (e.g. XML) with the caller's Content-Type
     if json_body is not None:
         body = json.dumps(json_body).encode()
         sent_headers.setdefault("Content-Type", "application/json")

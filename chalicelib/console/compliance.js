@@ -1,144 +1,167 @@
-// Compliance: search the archive, place and release legal holds, run an export, download it and
-// verify it. Search criteria travel in request bodies, never in the URL.
+// Compliance: search the archive, place and release legal holds, run an eDiscovery export,
+// download its bundle, and verify the archive. Nothing typed here goes into the console's URL.
 
 import { api, items, seg } from './api.js';
-import { badge, field, formError, h, phone, replace, select, submitting, table, tabs, toast, when } from './ui.js';
+import { badge, field, formError, h, phone, problem, replace, select, submitting, table, tabs, toast, when } from './ui.js';
 
 const POLL_MS = 1500;
+const FINISHED = ['done', 'failed'];
 
 export async function complianceView(main, { rest }) {
-  const initial = ['search', 'holds', 'exports'].includes(rest[0]) ? rest[0] : 'search';
+  const initial = ['search', 'holds', 'exports', 'verify'].includes(rest[0]) ? rest[0] : 'search';
   const panel = h('div', { id: 'tabpanel', role: 'tabpanel', tabindex: '0', 'aria-labelledby': `tab-${initial}` });
   const timers = new Set();
+  const stop = () => {
+    for (const t of timers) clearInterval(t);
+    timers.clear();
+  };
   replace(
     main,
     h('h1', {}, 'Compliance'),
-    tabs('Compliance sections', [['search', 'Search archive'], ['holds', 'Legal holds'], ['exports', 'Exports']], initial, (key) => {
+    tabs('Compliance sections', [['search', 'Search archive'], ['holds', 'Legal holds'], ['exports', 'Exports'], ['verify', 'Verify']], initial, (key) => {
       panel.setAttribute('aria-labelledby', `tab-${key}`);
       window.history.replaceState(null, '', `#/compliance/${key}`);
       show(key);
     }),
     panel,
   );
-  const views = { search, holds, exports: (p, s) => exportsView(p, s, timers) };
+  const views = { search, holds, exports: (p) => exportsView(p, timers), verify: verifyView };
   async function show(key) {
-    for (const t of timers) clearInterval(t);
-    timers.clear();
-    await views[key](panel, show);
+    stop();
+    try {
+      await views[key](panel, show);
+    } catch (err) {
+      replace(panel, h('p', { class: 'form-error', role: 'alert' }, problem(err)));
+    }
   }
   await show(initial);
-  return () => {
-    for (const t of timers) clearInterval(t);
-  };
+  return stop;
 }
 
-function criteriaFields() {
-  return [
-    field('Customer number', h('input', { name: 'customer_number', type: 'tel', autocomplete: 'off' })),
-    field('Employee id', h('input', { name: 'employee_id', autocomplete: 'off' })),
-    field('Thread id', h('input', { name: 'thread_id', autocomplete: 'off' })),
-    field('From', h('input', { name: 'start', type: 'date' })),
-    field('To', h('input', { name: 'end', type: 'date' })),
-    field('Text in messages', h('input', { name: 'text', type: 'search', autocomplete: 'off' })),
-  ];
-}
-
-function criteria(form) {
+function formValues(form) {
   const out = {};
-  for (const [key, value] of new FormData(form).entries()) if (value) out[key] = value;
+  for (const [key, value] of new FormData(form).entries()) if (String(value).trim()) out[key] = String(value).trim();
   return out;
-}
-
-function recordRow(r) {
-  return h(
-    'tr',
-    {},
-    h('td', {}, when(r.created_at || r.at)),
-    h('td', {}, r.type || r.kind || r.direction || ''),
-    h('td', {}, phone(r.customer_number)),
-    h('td', {}, r.owner || r.employee_id || r.sender_employee_id || ''),
-    h('td', { class: 'body' }, r.body || ''),
-  );
 }
 
 async function search(panel) {
   const results = h('div', { id: 'search-results', 'aria-live': 'polite' });
-  const form = h('form', { class: 'card grid', id: 'search-form' }, h('h2', {}, 'Search the archive'), criteriaFields(), formError(), h('button', { type: 'submit', class: 'primary' }, 'Search'));
+  const q = h('input', { name: 'q', type: 'search', required: true, minlength: 2, autocomplete: 'off' });
+  const form = h('form', { class: 'card inline', id: 'search-form', role: 'search' }, h('h2', {}, 'Search the archive'), field('Text in messages', q, 'Every search is recorded in the audit trail'), formError(), h('button', { type: 'submit', class: 'primary' }, 'Search'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submitting(form, async () => {
-      const found = items(await api('archive/search', { method: 'POST', body: criteria(form) }), 'records', 'results');
-      replace(results, table(`${found.length} record(s)`, ['When', 'Kind', 'Customer', 'Employee', 'Text'], found.map(recordRow)));
+      const found = await api(`archive/search?q=${encodeURIComponent(q.value.trim())}`);
+      const hits = items(found, 'hits');
+      replace(
+        results,
+        table(
+          `${found.count ?? hits.length} message(s) found`,
+          ['When', 'Direction', 'Customer', 'Business number', 'Text', 'Archived'],
+          hits.map((m) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, when(m.created_at)),
+              h('td', {}, m.direction),
+              h('td', {}, phone(m.customer_number)),
+              h('td', {}, phone(m.business_number)),
+              h('td', { class: 'body' }, m.body || ''),
+              h('td', {}, m.archived ? badge('archived', 'ok') : badge('pending')),
+            ),
+          ),
+        ),
+      );
     });
   });
   replace(panel, form, results);
+  q.focus();
 }
 
 async function holds(panel, show) {
-  const list = items(await api('legal-holds'), 'holds', 'legal_holds');
-  const scope = select('scope', [['thread', 'Thread'], ['customer', 'Customer number'], ['employee', 'Employee']], 'thread');
+  const list = items(await api('legal-holds'), 'holds');
   const form = h(
     'form',
     { class: 'card inline', id: 'hold-form' },
     h('h2', {}, 'Place a legal hold'),
-    field('On', scope),
-    field('Which', h('input', { name: 'value', required: true, autocomplete: 'off' }), 'The thread id, customer number or employee id'),
-    field('Reason or matter', h('input', { name: 'reason', required: true, autocomplete: 'off' })),
+    field('On', select('scope', [['customer', 'A customer number'], ['employee', 'An employee'], ['thread', 'A thread']], 'customer')),
+    field('Which', h('input', { name: 'value', required: true, autocomplete: 'off' }), 'The customer number, employee id or thread id'),
+    field('Reason or matter', h('input', { name: 'reason', autocomplete: 'off' })),
     formError(),
     h('button', { type: 'submit', class: 'primary' }, 'Place hold'),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submitting(form, async () => {
-      const data = criteria(form);
-      await api('legal-holds', { method: 'POST', body: { scope: data.scope, value: data.value, reason: data.reason } });
-      toast('Legal hold placed');
+      const hold = await api('legal-holds', { method: 'POST', body: formValues(form) });
+      toast(`Legal hold placed on ${hold.objects_held} archived object(s) and every future one`);
       await show('holds');
     });
   });
   const rows = list.map((hold) => {
     const release = h('button', { type: 'button', onclick: async () => {
       release.disabled = true;
-      await api(`legal-holds/${seg(hold.hold_id)}`, { method: 'DELETE' }).then(() => toast('Legal hold released')).catch((err) => toast(err.message, 'error'));
-      await show('holds');
+      try {
+        await api(`legal-holds/${seg(hold.hold_id)}/release`, { method: 'POST', body: {} });
+        toast('Legal hold released');
+        await show('holds');
+      } catch (err) {
+        toast(problem(err), 'error');
+        release.disabled = false;
+      }
     } }, 'Release');
-    return h('tr', {}, h('td', {}, hold.scope), h('td', {}, hold.scope === 'customer' ? phone(hold.value) : hold.value), h('td', {}, hold.reason || ''), h('td', {}, when(hold.created_at)), h('td', {}, hold.released_at ? badge('released') : release));
+    return h(
+      'tr',
+      {},
+      h('td', {}, hold.scope),
+      h('td', {}, hold.scope === 'customer' ? phone(hold.value) : hold.value),
+      h('td', {}, hold.reason || ''),
+      h('td', {}, `${when(hold.placed_at)} by ${hold.placed_by}`),
+      h('td', {}, String(hold.objects_held ?? '')),
+      h('td', {}, hold.status === 'active' ? release : badge(`released ${when(hold.released_at)}`)),
+    );
   });
-  replace(panel, table('Legal holds', ['On', 'Which', 'Reason', 'Placed', ''], rows), form);
+  replace(panel, table('Legal holds', ['On', 'Which', 'Reason', 'Placed', 'Objects held', ''], rows), form);
 }
 
 function drawExport(box, job) {
-  const done = /succeed|complete|ready|done/i.test(job.status || '');
-  const verify = h('button', { type: 'button', id: 'verify-button', onclick: async () => {
-    verify.disabled = true;
-    const out = h('p', { id: 'verify-result', role: 'status' }, 'Verifying…');
-    box.append(out);
-    try {
-      const result = await api(`exports/${seg(job.export_id)}/verify`, { method: 'POST' });
-      replace(out, result.ok ? badge('verified', 'ok') : badge('verify failed', 'warn'), ' ', result.message || (result.problems || []).join('; '));
-    } catch (err) {
-      replace(out, badge('verify failed', 'warn'), ' ', err.message);
-    }
-    verify.disabled = false;
-  } }, 'Verify');
+  const done = job.status === 'done';
   replace(
     box,
     h('h2', {}, 'Export'),
-    h('p', {}, `Status: `, badge(job.status, done ? 'ok' : ''), job.record_count !== undefined ? ` · ${job.record_count} record(s)` : ''),
-    done && job.download_url ? h('p', {}, h('a', { href: job.download_url, id: 'download', class: 'button', rel: 'noopener noreferrer', download: '' }, 'Download the bundle')) : null,
-    done ? verify : null,
+    h('p', {}, 'Status: ', badge(job.status, done ? 'ok' : job.status === 'failed' ? 'warn' : ''), done ? ` · ${job.records} record(s), ${job.media_files} media file(s)` : ''),
+    job.error ? h('p', { class: 'form-error', role: 'alert' }, job.error) : null,
+    done && job.download_url
+      ? h('p', {}, h('a', { href: job.download_url, id: 'download', class: 'button', rel: 'noopener noreferrer', download: `${job.export_id}.zip` }, 'Download the bundle'), h('small', { class: 'hint' }, `The link works for ${Math.round((job.expires_in || 0) / 60)} minutes.`))
+      : null,
+    done && job.manifest_sha256 ? h('p', {}, 'Manifest SHA-256: ', h('code', { class: 'hash' }, job.manifest_sha256)) : null,
+    done ? h('p', { class: 'hint' }, 'Check the bundle offline with the verify command; it names any record that was altered, removed or reordered.') : null,
   );
 }
 
-async function exportsView(panel, show, timers) {
+async function exportsView(panel, timers) {
   const current = h('section', { class: 'card', id: 'export-status', 'aria-live': 'polite', hidden: true });
-  const form = h('form', { class: 'card grid', id: 'export-form' }, h('h2', {}, 'Run an eDiscovery export'), criteriaFields(), formError(), h('button', { type: 'submit', class: 'primary' }, 'Start export'));
+  const form = h(
+    'form',
+    { class: 'card grid', id: 'export-form' },
+    h('h2', {}, 'Run an eDiscovery export'),
+    field('Customer number', h('input', { name: 'customer_number', type: 'tel', autocomplete: 'off' })),
+    field('Employee id', h('input', { name: 'employee_id', autocomplete: 'off' })),
+    field('Thread id', h('input', { name: 'thread_id', autocomplete: 'off' })),
+    field('From', h('input', { name: 'from', type: 'date' })),
+    field('To', h('input', { name: 'to', type: 'date' })),
+    field('Text in messages', h('input', { name: 'q', type: 'search', autocomplete: 'off' })),
+    formError(),
+    h('button', { type: 'submit', class: 'primary' }, 'Start export'),
+  );
   async function watch(id) {
     current.hidden = false;
+    let finished = false;
     const tick = async () => {
+      if (finished) return;
       const job = await api(`exports/${seg(id)}`);
       drawExport(current, job);
-      if (!/running|pending|queued|started/i.test(job.status || '')) for (const t of timers) clearInterval(t);
+      finished = FINISHED.includes(job.status);
     };
     await tick();
     timers.add(setInterval(() => tick().catch(() => {}), POLL_MS));
@@ -146,16 +169,33 @@ async function exportsView(panel, show, timers) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submitting(form, async () => {
-      const job = await api('exports', { method: 'POST', body: criteria(form) });
+      const job = await api('exports', { method: 'POST', body: formValues(form) });
       toast('Export started');
       await watch(job.export_id);
     });
   });
-  const list = items(await api('exports').catch(() => []), 'exports');
+  replace(panel, form, current);
+}
+
+async function verifyView(panel) {
+  const result = h('section', { id: 'verify-result', 'aria-live': 'polite' });
+  const run = h('button', { type: 'button', class: 'primary', id: 'verify-button', onclick: async () => {
+    run.disabled = true;
+    replace(result, h('p', { class: 'loading' }, 'Verifying every chain, object and retention…'));
+    try {
+      const report = await api('archive/verify', { method: 'POST', body: {} });
+      replace(
+        result,
+        h('p', {}, report.ok ? badge('verified', 'ok') : badge('problems found', 'warn'), ` ${report.records} record(s), ${report.objects} object(s), ${report.chains} chain(s) in ${report.target}`),
+        report.problems && report.problems.length ? h('ul', { class: 'problems' }, report.problems.map((p) => h('li', {}, p))) : null,
+      );
+    } catch (err) {
+      replace(result, h('p', { class: 'form-error', role: 'alert' }, problem(err)));
+    }
+    run.disabled = false;
+  } }, 'Verify the archive');
   replace(
     panel,
-    form,
-    current,
-    table('Earlier exports', ['Started', 'By', 'Status', ''], list.map((job) => h('tr', {}, h('td', {}, when(job.created_at)), h('td', {}, job.requested_by || ''), h('td', {}, badge(job.status)), h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => watch(job.export_id) }, 'Open'))))),
+    h('section', { class: 'card' }, h('h2', {}, 'Verify the archive'), h('p', {}, 'Checks that every hash chain is intact, every object is under COMPLIANCE retention, and nothing in the database is missing from the archive.'), run, result),
   );
 }

@@ -37,12 +37,13 @@ export async function hrView(main, { rest, navigate }) {
     return () => clearInterval(timer);
   }
 
-  const staff = await loadPeople();
+  // People to choose from when the directory can be read; ids can always be typed.
+  const staff = await loadPeople().catch(() => []);
   const active = staff.filter((p) => p.status === 'active');
-  const options = active.map((p) => [p.employee_id, `${p.name} (${p.employee_id})`]);
-  const leaver = select('employee_id', options, options[0]?.[0]);
+  const people = h('datalist', { id: 'active-people' }, active.map((p) => h('option', { value: p.employee_id }, p.name)));
+  const leaver = h('input', { name: 'employee_id', list: 'active-people', required: true, autocomplete: 'off' });
   const policy = select('policy', POLICIES, 'successor');
-  const successor = select('successor_id', options, options[1]?.[0]);
+  const successor = h('input', { name: 'successor_id', list: 'active-people', autocomplete: 'off' });
   const numberPolicy = select('number_policy', NUMBER_POLICIES, 'successor');
   const days = h('input', { type: 'number', name: 'days', min: 1, max: 365, value: 30 });
   const daysField = field('Quarantine days', days);
@@ -52,19 +53,19 @@ export async function hrView(main, { rest, navigate }) {
   });
   const notify = h('input', { type: 'checkbox', name: 'notify' });
   const preview = h('section', { id: 'preview', class: 'card', 'aria-live': 'polite', hidden: true });
-  const successorField = field('Successor', successor);
+  const successorField = field('Successor', successor, 'The colleague who takes over');
   policy.addEventListener('change', () => {
     successorField.hidden = policy.value !== 'successor';
   });
 
   function payload() {
     const body = {
-      employee_id: leaver.value,
+      employee_id: leaver.value.trim(),
       reassign: { policy: policy.value },
       numbers: { policy: numberPolicy.value },
       notify_customers: notify.checked,
     };
-    if (policy.value === 'successor') body.reassign.successor = successor.value;
+    if (policy.value === 'successor') body.reassign.successor = successor.value.trim();
     if (numberPolicy.value === 'quarantine') body.numbers.days = Number(days.value);
     return body;
   }
@@ -73,7 +74,8 @@ export async function hrView(main, { rest, navigate }) {
     'form',
     { class: 'card', id: 'offboard-form' },
     h('h2', {}, 'Start an offboarding'),
-    field('Employee who is leaving', leaver),
+    people,
+    field('Employee who is leaving', leaver, 'Their employee id'),
     field('Who receives their conversations', policy),
     successorField,
     field('Their numbers', numberPolicy),
@@ -92,7 +94,7 @@ export async function hrView(main, { rest, navigate }) {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const who = active.find((p) => p.employee_id === leaver.value);
+    const who = active.find((p) => p.employee_id === leaver.value.trim());
     submitting(form, async () => {
       const run = await api('offboardings', { method: 'POST', body: payload() });
       toast(`Offboarding of ${who ? who.name : leaver.value} started`);
@@ -116,7 +118,8 @@ export async function hrView(main, { rest, navigate }) {
   return () => {};
 }
 
-function nameOf(staff, id) {
+function nameOf(staff, owner) {
+  const id = String(owner || '').replace(/^employee#/, '');
   return staff.find((p) => p.employee_id === id)?.name || id;
 }
 
@@ -146,7 +149,7 @@ function drawRun(box, run) {
     box,
     h('p', {}, `Employee ${run.employee_id} · started ${when(run.created_at)} · step ${run.step || '—'} · `, badge(run.status, run.status === 'succeeded' ? 'ok' : run.status === 'failed' ? 'warn' : '')),
     h('dl', { class: 'counts', id: 'progress' }, counts.map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, String(v))])),
-    movedTo.length ? table('Conversations moved to', ['Colleague', 'Conversations'], movedTo.map(([id, n]) => h('tr', {}, h('td', {}, id), h('td', {}, String(n))))) : null,
+    movedTo.length ? table('Conversations moved to', ['Colleague', 'Conversations'], movedTo.map(([id, n]) => h('tr', {}, h('td', {}, String(id).replace(/^employee#/, '')), h('td', {}, String(n))))) : null,
     skipped.length ? table('Skipped', ['Reason', 'How many'], skipped.map(([why, n]) => h('tr', {}, h('td', {}, why.replace(/_/g, ' ')), h('td', {}, String(n))))) : null,
     run.error ? h('p', { class: 'form-error', role: 'alert' }, typeof run.error === 'string' ? run.error : JSON.stringify(run.error)) : null,
     report ? h('section', { class: 'card', id: 'report' }, h('h2', {}, 'Report'), h('pre', {}, JSON.stringify(report, null, 2))) : null,

@@ -19,7 +19,6 @@ from chalicelib.messaging import optout, records, routing, segments
 from chalicelib.messaging.status import RANK
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask, to_e164
-from chalicelib.store.base import transaction
 from chalicelib.store.models import Message, MessageKey, PhoneNumber, StatusChange, employee_owner
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments; carriers refuse longer
@@ -138,18 +137,13 @@ def _failed(message: Message, exc: CarrierError) -> None:
 def _sent(message: Message, carrier_message_id: str, status: str) -> None:
     """Record the carrier's id (with its guard, so status callbacks find the message) atomically."""
     at = ids.iso()
-    status = status if RANK.get(status, 0) > message.status_rank else message.status
+    actions = [Message.carrier_message_id.set(carrier_message_id)]
+    advanced = RANK.get(status, 0) > message.status_rank
     change = StatusChange(status=status, at=at)
-    with transaction() as tx:
-        tx.update(
-            message,
-            actions=[
-                Message.carrier_message_id.set(carrier_message_id),
-                Message.status.set(status),
-                Message.status_rank.set(RANK[status]),
-                records.appended(change),
-            ],
-        )
+    if advanced:
+        actions += [Message.status.set(status), Message.status_rank.set(RANK[status]), records.appended(change)]
+    with records.transaction() as tx:
+        tx.update(message, actions=actions)
         tx.save(
             MessageKey(
                 key=records.guard_key(message.carrier, carrier_message_id),
@@ -159,7 +153,7 @@ def _sent(message: Message, carrier_message_id: str, status: str) -> None:
             )
         )
     message.carrier_message_id = carrier_message_id
-    message.status = status
-    message.status_rank = RANK[status]
-    message.status_history = [*message.status_history, change]
+    if advanced:
+        message.status, message.status_rank = status, RANK[status]
+        message.status_history = [*message.status_history, change]
     records.nudge(message, "sent")

@@ -134,6 +134,8 @@ class PhoneNumber(TableModel):
     hours = JSONAttribute(null=True)
     auto_reply = UnicodeAttribute(null=True)
     label = UnicodeAttribute(null=True)
+    # The last attempt to point the carrier's webhooks here: {"status", "urls", "at"}.
+    webhooks = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()

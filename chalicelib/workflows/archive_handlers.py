@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice import Blueprint, Cron, Rate
 
-from chalicelib.archive import archiver, digest, export, reconcile
+from chalicelib.archive import archiver, digest, export, legal_hold, reconcile
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
 
@@ -34,7 +34,10 @@ def archive_digest(event: Any) -> dict[str, Any]:
 
 
 # Tasks on the shared work queue, by their `task` field; other features may add theirs here.
-WORK_TASKS: dict[str, Any] = {export.TASK: lambda body: export.run(body["export_id"])}
+WORK_TASKS: dict[str, Any] = {
+    export.TASK: lambda body: export.run(body["export_id"]),
+    legal_hold.TASK: lambda body: legal_hold.apply(body["hold_id"]),
+}
 
 
 @bp.on_sqs_message(queue=get_settings().work_queue_name, batch_size=1)

@@ -38,8 +38,7 @@ def run(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(PROJECT))
     from devstack import localenv
 
-    demo = localenv.apply(f"http://{args.host}:{args.emulator_port}")
-    os.environ["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or f"http://{args.host}:{args.port}"
+    demo = localenv.apply(f"http://{args.host}:{args.emulator_port}", f"http://{args.host}:{args.port}")
 
     from chalice.cli.factory import CLIFactory
 

@@ -14,11 +14,105 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sys
+import threading
 import time
 import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
+
+# --- the other direction: a loopback carrier API that accepts sends -------------------------
+
+MEDIA = b"\x89PNG\r\n\x1a\nfake image bytes"
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def form(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.body.decode())
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def basic_auth(self) -> tuple[str, str] | None:
+        scheme, _, value = self.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        user, _, password = base64.b64decode(value).decode().partition(":")
+        return user, password
+
+
+def _answer(method: str, path: str) -> tuple[int, Any]:
+    if method == "GET" and path.startswith("/media/"):
+        return 200, MEDIA
+    if re.fullmatch(r"/2010-04-01/Accounts/[^/]+/Messages\.json", path):
+        return 201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued"}
+    if path == "/v2/messages":
+        return 200, {"data": {"id": str(uuid.uuid4()), "to": [{"status": "queued"}]}}
+    if re.fullmatch(r"/api/v2/users/[^/]+/messages", path):
+        return 202, {"id": uuid.uuid4().hex}
+    if path == "/v1/messages":
+        return 202, {"message_uuid": str(uuid.uuid4())}
+    return 404, {"error": "not found"}
+
+
+class LoopbackCarrier:
+    """The four carriers' send APIs and a media host on 127.0.0.1, recording every request.
+
+    The local stack points the carrier API base URLs here, and the tests use it as their fake
+    carrier; `fail_next(n, status)` makes the next n requests fail.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self._failures: list[int] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                fake.received.append(
+                    Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
+                status, answer = (fake._failures.pop(0), {"error": "try later"}) if fake._failures else (None, None)
+                if status is None:
+                    status, answer = _answer(self.command, self.path)
+                data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "image/png" if isinstance(answer, bytes) else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _handle
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def fail_next(self, count: int, status: int = 503) -> None:
+        self._failures.extend([status] * count)
+
+    def sends(self) -> list[Received]:
+        return [r for r in self.received if r.method == "POST"]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
 
 PATHS = {
     "twilio": "/webhooks/twilio/messages",
@@ -41,11 +135,13 @@ def sign_twilio(url: str, params: dict[str, str], token: str) -> tuple[dict[str,
 def sign_telnyx(document: Any, private_key_b64: str, timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    body = json.dumps(document).encode()
+    form = isinstance(document, dict) and document.get("CallSid")  # TeXML call webhooks are form posts
+    body = urlencode(document).encode() if form else json.dumps(document).encode()
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(private_key_b64))
     signature = base64.b64encode(key.sign(stamp.encode() + b"|" + body)).decode()
-    headers = {"Content-Type": "application/json", "telnyx-signature-ed25519": signature, "telnyx-timestamp": stamp}
+    kind = "application/x-www-form-urlencoded" if form else "application/json"
+    headers = {"Content-Type": kind, "telnyx-signature-ed25519": signature, "telnyx-timestamp": stamp}
     return headers, body
 
 
@@ -139,7 +235,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--text", default="Hello from a simulated customer")
     parser.add_argument("--media", action="append", default=[], help="a media URL (MMS); repeatable")
     parser.add_argument("--message-id", help="the carrier's message id (repeat one to see deduplication)")
-    parser.add_argument("--url", help="the server to post to (default: PUBLIC_BASE_URL or the demo URL)")
+    parser.add_argument("--url", help="the server to post to (default: http://127.0.0.1:$KEEPLINE_PORT, port 8000)")
     parser.add_argument("--telnyx-private-key", default=os.environ.get("TELNYX_SIMULATOR_PRIVATE_KEY"))
     parser.set_defaults(func=simulate)
 
@@ -158,13 +254,16 @@ def simulate(args: argparse.Namespace) -> int:
             "error: Telnyx webhooks need --telnyx-private-key (the key TELNYX_PUBLIC_KEY belongs to)", file=sys.stderr
         )
         return 2
-    if not os.environ.get("PUBLIC_BASE_URL"):  # `make run` serves PUBLIC_BASE_URL on KEEPLINE_PORT
-        secrets["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}"
-    base = (args.url or secrets["PUBLIC_BASE_URL"]).rstrip("/")
+    # Posted to the local server; signed for the public URL it validates against (`make run` sets
+    # PUBLIC_BASE_URL to its own address unless PUBLIC_BASE_URL is exported, e.g. for a tunnel).
+    base = (args.url or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}").rstrip("/")
     path = PATHS[args.carrier]
     message_id = args.message_id or new_message_id(args.carrier)
     document = inbound_document(args.carrier, args.to, args.from_, args.text, message_id, args.media)
-    headers, body = signed(args.carrier, document, path, secrets, secrets["PUBLIC_BASE_URL"].rstrip("/"))
+    public = (
+        os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}"
+    ).rstrip("/")
+    headers, body = signed(args.carrier, document, path, secrets, public)
     request = urllib.request.Request(base + path, data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local URL we built
@@ -175,3 +274,18 @@ def simulate(args: argparse.Namespace) -> int:
     except urllib.error.URLError as exc:
         print(f"error: cannot reach {base}: {exc.reason}; is `make run` running?", file=sys.stderr)
     return 1
+
+
+def point_carriers_at_loopback() -> LoopbackCarrier | None:
+    """On the local stack (loopback emulator) with no carrier API configured, sends go to a loopback carrier."""
+    from chalicelib.settings import get_settings
+
+    if not get_settings().is_emulated or any(os.environ.get(f"{n}_API_BASE_URL") for n in CARRIERS):
+        return None
+    carrier = LoopbackCarrier()
+    for name in CARRIERS:
+        os.environ[f"{name}_API_BASE_URL"] = carrier.url
+    return carrier
+
+
+CARRIERS = ("TWILIO", "TELNYX", "BANDWIDTH", "VONAGE")

@@ -1,0 +1,165 @@
+"""The AWS cost per million messages, from the units one message really consumes.
+
+One inbound text and one outbound text with its two status callbacks go through the real
+handlers against the emulator, archive included; every AWS call is counted and priced.
+Lambda's SQS event source mapping is modelled as one receive and one delete per delivered
+message (the local pump's empty polls are not what AWS bills per message).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import prices
+from bench.common import Row, budget, counting_aws_calls
+from bench.cost import Usage, from_units, storage_dollars_per_month
+from bench.env import BENCH_ENV, emulated
+
+MESSAGES = 20  # per direction; averaged
+CUSTOMER = "+12065550177"
+BUSINESS = "+14155550101"  # emma's Twilio number in the demo company
+
+
+class _Carrier:
+    """Stands in for Twilio's API on send; webhooks still go through the real Twilio adapter."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.name = real.name
+        self.sent = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def send(self, from_: str, to: str, body: str, media_urls: list[str], idempotency_key: str | None = None) -> Any:
+        from chalicelib.carriers.base import SendResult
+
+        self.sent += 1
+        return SendResult(carrier_message_id=f"SMbench{self.sent:026d}", status="queued")
+
+
+def _post(client: Any, path: str, params: dict[str, str]) -> None:
+    from devstack.commands.simulate import sign_twilio
+
+    headers, body = sign_twilio(BENCH_ENV["PUBLIC_BASE_URL"] + path, params, BENCH_ENV["TWILIO_AUTH_TOKEN"])
+    response = client.http.post(path, headers=headers, body=body)
+    assert response.status_code == 200, response.body
+
+
+def _drain(app: Any) -> int:
+    from devstack import pump
+
+    return pump.drain(app)
+
+
+# Lambda time is modelled from the counted calls, not timed: the emulator in-process is neither
+# as fast as DynamoDB nor as slow as a loaded CI machine. Typical in-region latencies, seconds:
+CALL_SECONDS = {"dynamodb": 0.006, "s3": 0.030, "sqs": 0.010}
+OTHER_CALL_SECONDS = 0.015
+INVOCATION_OVERHEAD_SECONDS = 0.005  # the handler's own Python work per invocation
+
+
+def lambda_seconds(counter: Any, invocations: int) -> float:
+    waiting = sum(
+        count * CALL_SECONDS.get(name.split(".", 1)[0], OTHER_CALL_SECONDS) for name, count in counter.calls.items()
+    )
+    return waiting + invocations * INVOCATION_OVERHEAD_SECONDS
+
+
+def _usage(counter: Any, api: int, invocations: int, delivered: int) -> Usage:
+    units = dict(counter.units)
+    # The pump's receives, deletes and empty polls stand in for the event source mapping:
+    units["sqs.request"] = counter.calls["sqs.SendMessage"] + 2 * delivered
+    seconds = lambda_seconds(counter, invocations)
+    return from_units(units, api_requests=api, lambda_invocations=invocations, lambda_seconds=seconds)
+
+
+def measure() -> tuple[Usage, Usage, float]:
+    """(inbound usage per message, outbound usage per message, archived bytes per message)."""
+    from chalice.test import Client
+
+    from chalicelib import aws
+    from chalicelib.carriers import registry
+    from chalicelib.messaging import outbound
+    from chalicelib.settings import get_settings
+
+    with emulated() as app, Client(app, stage_name="dev") as client:
+        twilio = _Carrier(registry.get("twilio"))
+        registry.override("twilio", twilio)
+        try:
+            _drain(app)  # the demo seed's own archive work is not part of the measurement
+            with counting_aws_calls() as counter:
+                for n in range(MESSAGES):
+                    params = {"MessageSid": f"SMin{n:030d}", "From": CUSTOMER, "To": BUSINESS, "Body": "Is it ready?"}
+                    params.update({"AccountSid": BENCH_ENV["TWILIO_ACCOUNT_SID"], "NumMedia": "0"})
+                    _post(client, "/webhooks/twilio/messages", params)
+                delivered = _drain(app)
+            inbound = _usage(counter, MESSAGES, MESSAGES + delivered, delivered).scaled(1 / MESSAGES)
+
+            with counting_aws_calls() as counter:
+                for n in range(MESSAGES):
+                    outbound.send("emma", BUSINESS, CUSTOMER, "It is ready for pick-up.")
+                    for state in ("sent", "delivered"):
+                        sid = f"SMbench{n + 1:026d}"
+                        _post(client, "/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": state})
+                delivered = _drain(app)
+            # one send through the API (with its authorizer) and two status callbacks per message
+            outbound_usage = _usage(counter, 3 * MESSAGES, 4 * MESSAGES + delivered, delivered).scaled(1 / MESSAGES)
+
+            s3 = aws.client("s3")
+            sizes = [
+                o["Size"]
+                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=get_settings().archive_bucket)
+                for o in page.get("Contents", [])
+            ]
+            per_message = sum(sizes) / max(1, len(sizes))
+        finally:
+            registry.override("twilio", None)
+    return inbound, outbound_usage, per_message
+
+
+def run() -> list[Row]:
+    inbound, outbound_usage, archived_bytes = measure()
+    million = 1_000_000
+    blended = inbound.plus(outbound_usage).scaled(0.5)
+    rows = [
+        Row(
+            "cost: AWS per million inbound messages",
+            inbound.total() * million,
+            "USD",
+            "carrier's own inbound SMS price",
+            prices.CARRIER_SMS_PER_MESSAGE * million,
+            notes=_breakdown(inbound),
+        ),
+        Row(
+            "cost: AWS per million outbound messages (2 status callbacks each)",
+            outbound_usage.total() * million,
+            "USD",
+            "carrier's own outbound SMS price",
+            prices.CARRIER_SMS_PER_MESSAGE * million,
+            notes=_breakdown(outbound_usage),
+        ),
+        budget(
+            Row(
+                "cost: AWS per million messages (half inbound, half outbound)",
+                blended.total() * million,
+                "USD",
+                "carrier's own SMS price",
+                prices.CARRIER_SMS_PER_MESSAGE * million,
+                notes=_breakdown(blended),
+            ),
+            20,
+        ),
+        Row(
+            "cost: archive storage per million messages, per month retained",
+            storage_dollars_per_month(archived_bytes * 2, million),
+            "USD",
+            notes=f"{archived_bytes:.0f} bytes per archived object",
+        ),
+    ]
+    return rows
+
+
+def _breakdown(usage: Usage) -> str:
+    parts = sorted(usage.dollars().items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{name} ${value * 1_000_000:.2f}" for name, value in parts if value)

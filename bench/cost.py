@@ -1,0 +1,63 @@
+"""The cost model: priced units per message (counted, not guessed) times AWS list prices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench import prices
+
+LAMBDA_MEMORY_GB = 0.5  # the functions' configured memory (infrastructure)
+
+
+@dataclass
+class Usage:
+    """What one unit of work (a message, an offboarding) consumes."""
+
+    api_requests: float = 0  # API Gateway REST requests
+    lambda_invocations: float = 0
+    lambda_seconds: float = 0  # summed duration of those invocations
+    dynamodb_wru: float = 0
+    dynamodb_rru: float = 0
+    s3_puts: float = 0
+    s3_gets: float = 0
+    sqs_requests: float = 0
+    state_transitions: float = 0
+    kms_requests: float = 0
+
+    def dollars(self) -> dict[str, float]:
+        return {
+            "API Gateway": self.api_requests * prices.API_GATEWAY_REST_REQUEST,
+            "Lambda requests": self.lambda_invocations * prices.LAMBDA_REQUEST,
+            "Lambda compute": self.lambda_seconds * LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_ARM,
+            "DynamoDB writes": self.dynamodb_wru * prices.DYNAMODB_WRITE_UNIT,
+            "DynamoDB reads": self.dynamodb_rru * prices.DYNAMODB_READ_UNIT,
+            "S3 requests": self.s3_puts * prices.S3_PUT + self.s3_gets * prices.S3_GET,
+            "SQS": self.sqs_requests * prices.SQS_FIFO_REQUEST,
+            "Step Functions": self.state_transitions * prices.STEP_FUNCTIONS_TRANSITION,
+            "KMS": self.kms_requests * prices.KMS_REQUEST,
+        }
+
+    def total(self) -> float:
+        return sum(self.dollars().values())
+
+    def scaled(self, factor: float) -> Usage:
+        return Usage(**{k: v * factor for k, v in self.__dict__.items()})
+
+    def plus(self, other: Usage) -> Usage:
+        return Usage(**{k: v + getattr(other, k) for k, v in self.__dict__.items()})
+
+
+def from_units(units: dict[str, float], **extra: float) -> Usage:
+    return Usage(
+        dynamodb_wru=units.get("dynamodb.wru", 0),
+        dynamodb_rru=units.get("dynamodb.rru", 0),
+        s3_puts=units.get("s3.put", 0),
+        s3_gets=units.get("s3.get", 0),
+        sqs_requests=units.get("sqs.request", 0),
+        kms_requests=units.get("kms.request", 0),
+        **extra,
+    )
+
+
+def storage_dollars_per_month(bytes_per_message: float, messages: float) -> float:
+    return bytes_per_message * messages / 1024**3 * prices.S3_STORAGE_GB_MONTH

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
 from chalicelib.errors import BadRequest
 
 
 def to_e164(raw: str | None, field: str = "number", region: str | None = "US") -> str:
     """Normalise any carrier or user spelling ('14155550100', '+1 (415) 555-0100') to E.164."""
+    import phonenumbers  # its metadata is a sizeable import: keep it off the cold start
+
     if not raw or not isinstance(raw, str):
         raise BadRequest(field, "is required and must be a phone number")
     text = raw.strip()

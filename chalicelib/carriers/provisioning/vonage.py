@@ -6,8 +6,6 @@ number, so they are configured once on the application rather than per assignmen
 
 from __future__ import annotations
 
-import phonenumbers
-
 from chalicelib.carriers import http
 from chalicelib.carriers.provisioning import CarrierNumber, credential
 from chalicelib.phone import to_e164
@@ -40,6 +38,8 @@ def list_numbers(settings: Settings) -> list[CarrierNumber]:
 
 
 def point_webhooks(settings: Settings, e164: str, carrier_ref: str | None, urls: dict[str, str]) -> None:
+    import phonenumbers
+
     country = phonenumbers.region_code_for_number(phonenumbers.parse(e164))
     http.request(
         "POST",

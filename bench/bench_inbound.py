@@ -131,6 +131,7 @@ def run() -> list[Row]:
                 notes=f"{ROUNDS * PER_ROUND} Twilio webhooks through chalice.test.Client on the in-process emulator",
             )
         )
+        post("+12065550776")  # warm again: the timed rounds may outlast the one-minute team cache on a slow machine
         calls, detail = _count(lambda: post("+12065550777"))
         rows.append(budget(Row("warm inbound AWS calls", calls, "calls", notes=detail), 3))
         calls, detail = _count(lambda: post("+12065550777", "SMrepeat") or post("+12065550777", "SMrepeat"))

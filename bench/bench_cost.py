@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import prices
 from bench.common import Row, budget, counting_aws_calls
-from bench.cost import Usage, from_units, storage_dollars_per_month
+from bench.cost import Usage, from_units, lambda_seconds, storage_dollars_per_month
 from bench.env import BENCH_ENV, emulated
 
 MESSAGES = 20  # per direction; averaged
@@ -51,20 +51,6 @@ def _drain(app: Any) -> int:
     from devstack import pump
 
     return pump.drain(app)
-
-
-# Lambda time is modelled from the counted calls, not timed: the emulator in-process is neither
-# as fast as DynamoDB nor as slow as a loaded CI machine. Typical in-region latencies, seconds:
-CALL_SECONDS = {"dynamodb": 0.006, "s3": 0.030, "sqs": 0.010}
-OTHER_CALL_SECONDS = 0.015
-INVOCATION_OVERHEAD_SECONDS = 0.005  # the handler's own Python work per invocation
-
-
-def lambda_seconds(counter: Any, invocations: int) -> float:
-    waiting = sum(
-        count * CALL_SECONDS.get(name.split(".", 1)[0], OTHER_CALL_SECONDS) for name, count in counter.calls.items()
-    )
-    return waiting + invocations * INVOCATION_OVERHEAD_SECONDS
 
 
 def _usage(counter: Any, api: int, invocations: int, delivered: int) -> Usage:
@@ -133,7 +119,7 @@ def run() -> list[Row]:
             "USD",
             "carrier's own inbound SMS price",
             prices.CARRIER_SMS_PER_MESSAGE * million,
-            notes=_breakdown(inbound),
+            notes=inbound.breakdown(1_000_000),
         ),
         Row(
             "cost: AWS per million outbound messages (2 status callbacks each)",
@@ -141,7 +127,7 @@ def run() -> list[Row]:
             "USD",
             "carrier's own outbound SMS price",
             prices.CARRIER_SMS_PER_MESSAGE * million,
-            notes=_breakdown(outbound_usage),
+            notes=outbound_usage.breakdown(1_000_000),
         ),
         budget(
             Row(
@@ -150,7 +136,7 @@ def run() -> list[Row]:
                 "USD",
                 "carrier's own SMS price",
                 prices.CARRIER_SMS_PER_MESSAGE * million,
-                notes=_breakdown(blended),
+                notes=blended.breakdown(1_000_000),
             ),
             20,
         ),
@@ -162,8 +148,3 @@ def run() -> list[Row]:
         ),
     ]
     return rows
-
-
-def _breakdown(usage: Usage) -> str:
-    parts = sorted(usage.dollars().items(), key=lambda kv: -kv[1])
-    return ", ".join(f"{name} ${value * 1_000_000:.2f}" for name, value in parts if value)

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
+from bench.bench_cost import lambda_seconds
 from bench.common import Row, budget, counting_aws_calls
+from bench.cost import from_units
 from bench.env import emulated
 
 THREADS = int(os.environ.get("BENCH_OFFBOARDING_THREADS", "10000"))
@@ -83,6 +85,14 @@ def run() -> list[Row]:
         raise RuntimeError(f"offboarding bench run ended {status} with {done.threads_moved} threads moved")
     app_calls = sum(n for op, n in calls.calls.items() if op.split(".")[0] not in ("stepfunctions", "lambda"))
     per_100k = events * 100_000 / THREADS
+    invocations = len(emulator.invocations)
+    # History events stand in for billed state transitions (an upper bound: not every event is one).
+    usage = from_units(
+        dict(calls.units),
+        lambda_invocations=invocations,
+        lambda_seconds=lambda_seconds(calls, invocations),
+        state_transitions=events,
+    )
     return [
         Row(f"offboarding {THREADS:,} threads: wall time", wall, "s", notes="moto in-process, 2 shared cores"),
         Row(f"offboarding {THREADS:,} threads: state transitions", events, "events"),
@@ -93,4 +103,5 @@ def run() -> list[Row]:
         Row(f"offboarding {THREADS:,} threads: Lambda invocations", len(emulator.invocations), "invokes"),
         budget(Row("offboarding: app AWS calls per thread", app_calls / THREADS, "calls"), 0.5),
         Row("offboarding: DynamoDB write units per thread", calls.units.get("dynamodb.wru", 0) / THREADS, "WRU"),
+        Row(f"cost: AWS per offboarding of {THREADS:,} threads", usage.total(), "USD", notes=usage.breakdown()),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bench import prices
 
@@ -40,6 +41,11 @@ class Usage:
     def total(self) -> float:
         return sum(self.dollars().values())
 
+    def breakdown(self, scale: float = 1) -> str:
+        """'DynamoDB writes $6.88, S3 requests $5.00, ...': the largest first, each times `scale`."""
+        parts = sorted(self.dollars().items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{name} ${value * scale:.4g}" for name, value in parts if value)
+
     def scaled(self, factor: float) -> Usage:
         return Usage(**{k: v * factor for k, v in self.__dict__.items()})
 
@@ -61,3 +67,17 @@ def from_units(units: dict[str, float], **extra: float) -> Usage:
 
 def storage_dollars_per_month(bytes_per_message: float, messages: float) -> float:
     return bytes_per_message * messages / 1024**3 * prices.S3_STORAGE_GB_MONTH
+
+
+# Lambda time is modelled from the counted calls, not timed: the emulator in-process is neither
+# as fast as DynamoDB nor as slow as a loaded CI machine. Typical in-region latencies, seconds:
+CALL_SECONDS = {"dynamodb": 0.006, "s3": 0.030, "sqs": 0.010}
+OTHER_CALL_SECONDS = 0.015
+INVOCATION_OVERHEAD_SECONDS = 0.005  # the handler's own Python work per invocation
+
+
+def lambda_seconds(counter: Any, invocations: int) -> float:
+    waiting = sum(
+        count * CALL_SECONDS.get(name.split(".", 1)[0], OTHER_CALL_SECONDS) for name, count in counter.calls.items()
+    )
+    return waiting + invocations * INVOCATION_OVERHEAD_SECONDS

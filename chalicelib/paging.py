@@ -13,7 +13,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-def limit_of(query: dict[str, str] | None, default: int = DEFAULT_LIMIT) -> int:
+def limit_of(query: dict[str, str] | None, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
     raw = (query or {}).get("limit")
     if raw is None or raw == "":
         return default
@@ -21,23 +21,27 @@ def limit_of(query: dict[str, str] | None, default: int = DEFAULT_LIMIT) -> int:
         limit = int(raw)
     except ValueError as exc:
         raise BadRequest("limit", "must be a whole number") from exc
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest("limit", f"must be between 1 and {MAX_LIMIT}")
+    if not 1 <= limit <= maximum:
+        raise BadRequest("limit", f"must be between 1 and {maximum}")
     return limit
 
 
-def cursor_of(query: dict[str, str] | None) -> dict[str, Any] | None:
-    """The `next` cursor a previous page returned, decoded; 400 when it was tampered with."""
-    raw = (query or {}).get("next")
-    if not raw:
+def decode(token: str | None) -> dict[str, Any] | None:
+    """A `next` cursor this API issued, decoded; 400 when it was tampered with."""
+    if not token:
         return None
     try:
-        key = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
-    except ValueError as exc:
+        key = json.loads(base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4)))
+    except ValueError as exc:  # binascii.Error is a ValueError
         raise BadRequest("next", "is not a cursor this API returned") from exc
     if not isinstance(key, dict):
         raise BadRequest("next", "is not a cursor this API returned")
     return key
+
+
+def cursor_of(query: dict[str, str] | None) -> dict[str, Any] | None:
+    """The `next` cursor a previous page returned, decoded."""
+    return decode((query or {}).get("next"))
 
 
 def encode(key: dict[str, Any] | None) -> str | None:

@@ -6,13 +6,11 @@ first; the token remembers where each owner's list stopped.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib import paging
 from chalicelib.auth import policy
 from chalicelib.auth.principal import Principal
 from chalicelib.errors import BadRequest
@@ -25,28 +23,7 @@ MAX_LIMIT = 100
 
 
 def page_limit(raw: str | None) -> int:
-    if raw in (None, ""):
-        return DEFAULT_LIMIT
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise BadRequest("limit", "must be a whole number") from exc
-    if not 1 <= value <= MAX_LIMIT:
-        raise BadRequest("limit", f"must be between 1 and {MAX_LIMIT}")
-    return value
-
-
-def _encode(state: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def _decode(token: str | None) -> Any:
-    if not token:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, binascii.Error) as exc:
-        raise BadRequest("next", "is not a page token this API issued") from exc
+    return paging.limit_of({"limit": raw} if raw is not None else None, DEFAULT_LIMIT, MAX_LIMIT)
 
 
 def _thread_key(thread: Thread) -> dict[str, Any]:
@@ -54,9 +31,7 @@ def _thread_key(thread: Thread) -> dict[str, Any]:
 
 
 def _threads_page(owners: list[str], limit: int, token: str | None) -> dict[str, Any]:
-    cursors = _decode(token) or {}
-    if not isinstance(cursors, dict):
-        raise BadRequest("next", "is not a page token this API issued")
+    cursors = paging.decode(token) or {}
     fetched: dict[str, list[Thread]] = {}
     for owner in owners:
         cursor = cursors.get(owner)
@@ -79,7 +54,7 @@ def _threads_page(owners: list[str], limit: int, token: str | None) -> dict[str,
         if len(threads) < limit and len(taken) == len(threads):
             state[owner] = "done"
     more = any(state.get(owner) != "done" for owner in owners)
-    return {"threads": [records.thread_json(t) for t in merged], "next": _encode(state) if more else None}
+    return {"threads": [records.thread_json(t) for t in merged], "next": paging.encode(state) if more else None}
 
 
 def inbox(who: Principal, limit: int, token: str | None) -> dict[str, Any]:
@@ -94,14 +69,14 @@ def unassigned(who: Principal, limit: int, token: str | None) -> dict[str, Any]:
 def messages(who: Principal, thread_id: str, limit: int, token: str | None) -> dict[str, Any]:
     thread = records.get_thread(thread_id)
     policy.require_thread_read(who, thread.owner)
-    start = _decode(token)
+    start = paging.decode(token)
     if start is not None and not (isinstance(start, dict) and set(start) == {"message_key"}):
         raise BadRequest("next", "is not a page token this API issued")
     start_key = {"thread_id": {"S": thread_id}, "message_key": {"S": str(start["message_key"])}} if start else None
     results = Message.query(thread_id, scan_index_forward=True, limit=limit, last_evaluated_key=start_key)
     found = list(results)
     last = results.last_evaluated_key
-    token_out = _encode({"message_key": last["message_key"]["S"]}) if last and len(found) == limit else None
+    token_out = paging.encode({"message_key": last["message_key"]["S"]}) if last and len(found) == limit else None
     return {
         "thread": records.thread_json(thread),
         "messages": [records.message_json(m) for m in found],

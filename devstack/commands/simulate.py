@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 # --- the other direction: a loopback carrier API that accepts sends -------------------------
 
@@ -62,6 +62,22 @@ def _answer(method: str, path: str) -> tuple[int, Any]:
         return 202, {"id": uuid.uuid4().hex}
     if path == "/v1/messages":
         return 202, {"message_uuid": str(uuid.uuid4())}
+    return _numbers_answer(method, path)
+
+
+def _numbers_answer(method: str, path: str) -> tuple[int, Any]:
+    """Twilio's number API, enough for assigning a demo number to point its webhooks here."""
+    numbers = r"/2010-04-01/Accounts/[^/]+/IncomingPhoneNumbers"
+    found = re.fullmatch(numbers + r"\.json\?PhoneNumber=([^&]+)", path)
+    if method == "GET" and found:
+        e164 = unquote(found.group(1))
+        return 200, {
+            "incoming_phone_numbers": [
+                {"sid": "PN" + hashlib.sha256(e164.encode()).hexdigest()[:32], "phone_number": e164}
+            ]
+        }
+    if method == "POST" and re.fullmatch(numbers + r"/PN[0-9a-f]{32}\.json", path):
+        return 200, {"status": "in-use"}
     return 404, {"error": "not found"}
 
 

@@ -11,7 +11,7 @@ from chalicelib.errors import BadRequest
 from chalicelib.store.models import AuditEvent
 
 
-def record(
+def event(
     actor_id: str,
     action: str,
     target_type: str,
@@ -19,10 +19,12 @@ def record(
     before: Any = None,
     after: Any = None,
     actor_roles: set[str] | frozenset[str] | None = None,
+    at: str | None = None,
 ) -> AuditEvent:
-    at = ids.iso()
+    """An audit event, not yet saved: for callers that write it inside their own transaction."""
+    at = at or ids.iso()
     event_id = ids.new_id("aud")
-    event = AuditEvent(
+    return AuditEvent(
         month=at[:7],
         event_key=f"{at}#{event_id}",
         event_id=event_id,
@@ -36,9 +38,26 @@ def record(
         at=at,
         pending_archive="1",
     )
-    event.save()
-    outbox.nudge("audit", {"month": event.month, "event_key": event.event_key}, "audit", event_id)
-    return event
+
+
+def announce(saved: AuditEvent) -> None:
+    """Tell the archiver about an event once it is stored."""
+    outbox.nudge("audit", {"month": saved.month, "event_key": saved.event_key}, "audit", saved.event_id)
+
+
+def record(
+    actor_id: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    before: Any = None,
+    after: Any = None,
+    actor_roles: set[str] | frozenset[str] | None = None,
+) -> AuditEvent:
+    made = event(actor_id, action, target_type, target_id, before, after, actor_roles)
+    made.save()
+    announce(made)
+    return made
 
 
 def view(event: AuditEvent) -> dict[str, Any]:

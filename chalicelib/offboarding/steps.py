@@ -18,7 +18,6 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import audit, ids, numbers
-from chalicelib.archive import outbox
 from chalicelib.errors import Conflict
 from chalicelib.observability import logger, metrics
 from chalicelib.offboarding import archive, lost_a_condition, notices, policies, read_archived, runs
@@ -182,29 +181,21 @@ def _commit_moves(run: OffboardingRun, leaver_owner: str, moves: list[tuple[Thre
         if len(moves) == 1:
             return []
         return [moved for move in moves for moved in _commit_moves(run, leaver_owner, [move])]
-    outbox.nudge("audit", {"month": event.month, "event_key": event.event_key}, "audit", event.event_id)
+    audit.announce(event)
     return [(thread.thread_id, owner) for thread, owner in moves]
 
 
 def _moves_audited(run_id: str, leaver_owner: str, moves: list[tuple[Thread, str]], at: str) -> AuditEvent:
-    """The audit event of a batch of moves, written in the moves' own transaction so neither exists alone.
-
-    (`audit.record` saves on its own; here the event must commit or roll back with the moves.)
-    """
-    event_id = ids.new_id("aud")
-    return AuditEvent(
-        month=at[:7],
-        event_key=f"{at}#{event_id}",
-        event_id=event_id,
-        actor_id=actor_id(run_id),
-        actor_roles=set(HR),
-        action="offboarding.threads_moved",
-        target_type="offboarding",
-        target_id=run_id,
+    """The audit event of a batch of moves, written in the moves' own transaction so neither exists alone."""
+    return audit.event(
+        actor_id(run_id),
+        "offboarding.threads_moved",
+        "offboarding",
+        run_id,
         before={"owner": leaver_owner},
         after={"threads": {thread.thread_id: owner for thread, owner in moves}},
+        actor_roles=set(HR),
         at=at,
-        pending_archive="1",
     )
 
 

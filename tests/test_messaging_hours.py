@@ -42,6 +42,15 @@ def test_quiet_periods_follow_the_schedule_in_its_time_zone():
     assert hours.closed_since(None, monday) is None
 
 
+def test_next_opening_is_the_start_of_the_next_interval():
+    monday = datetime(2025, 1, 6, tzinfo=NY)
+    assert hours.next_opening(WEEKDAYS, monday.replace(hour=12)) is None  # open now
+    assert hours.next_opening(WEEKDAYS, monday.replace(hour=20)) == datetime(2025, 1, 7, 9, tzinfo=NY)
+    assert hours.next_opening(WEEKDAYS, datetime(2025, 1, 4, 10, tzinfo=NY)) == monday.replace(hour=9)  # Saturday
+    assert hours.next_opening(NEVER_OPEN, monday) is None
+    assert hours.next_opening(None, monday) is None
+
+
 def test_after_hours_texts_get_one_auto_reply_per_quiet_period(carrier_api, client):
     PhoneNumber.get(EMMA).update(actions=[PhoneNumber.hours.set(NEVER_OPEN), PhoneNumber.auto_reply.set("Back at 9!")])
     text_in(client, "twilio", EMMA, CUSTOMER, "Are you there?")

@@ -32,15 +32,32 @@ def _intervals(schedule: dict[str, Any], day: datetime) -> list[tuple[datetime, 
     return found
 
 
+def _zone(schedule: dict[str, Any]) -> ZoneInfo:
+    try:
+        return ZoneInfo(schedule.get("tz") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def next_opening(schedule: dict[str, Any] | None, moment: datetime) -> datetime | None:
+    """While closed, when the next interval opens (within a week); None while open or with no schedule."""
+    if closed_since(schedule, moment) is None:
+        return None
+    local = moment.astimezone(_zone(schedule or {}))
+    opening = [
+        opens
+        for ahead in range(8)
+        for opens, closes in _intervals(schedule or {}, local + timedelta(days=ahead))
+        if local < opens < closes  # an empty interval never opens
+    ]
+    return min(opening) if opening else None
+
+
 def closed_since(schedule: dict[str, Any] | None, moment: datetime) -> datetime | None:
     """None while open (or with no schedule); otherwise when the current quiet period began."""
     if not schedule or not schedule.get("weekly"):
         return None
-    try:
-        zone = ZoneInfo(schedule.get("tz") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = moment.astimezone(zone)
+    local = moment.astimezone(_zone(schedule))
     last_close = None
     for back in range(8):
         day = local - timedelta(days=back)

@@ -9,7 +9,7 @@ which the outbound path deduplicates.
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
@@ -29,8 +29,6 @@ DEFAULT_MESSAGE = (
 OPTED_OUT = "opted_out"
 NOT_MOVED = "thread not moved by this offboarding"
 SEND_FAILED = "carrier refused the send"
-OPENING_SEARCH_STEP = timedelta(minutes=5)
-OPENING_SEARCH_STEPS = 8 * 24 * 12  # a week and a day of five-minute steps
 
 
 def send(sender_id: str, thread: Thread, body: str, idempotency_key: str) -> Message:
@@ -48,14 +46,9 @@ def send(sender_id: str, thread: Thread, body: str, idempotency_key: str) -> Mes
 def closed_until(team_id: str | None) -> str | None:
     """While the team's business hours are closed: the next opening (UTC, whole seconds); else None."""
     schedule, _ = hours.schedule_for(None, team_id)
-    moment = ids.now()
-    if hours.closed_since(schedule, moment) is None:
-        return None
-    for _ in range(OPENING_SEARCH_STEPS):
-        moment += OPENING_SEARCH_STEP
-        if hours.closed_since(schedule, moment) is None:
-            return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None  # a schedule that never opens: send now rather than never
+    opening = hours.next_opening(schedule, ids.now())
+    # A schedule that never opens sends now rather than never.
+    return opening.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if opening else None
 
 
 def _names(owners: set[str]) -> dict[str, str]:

@@ -57,16 +57,31 @@ class CallCounter:
 def counting_aws_calls() -> Iterator[CallCounter]:
     """Count every botocore call made while the block runs, whatever session made the client.
 
-    Counting at `BaseClient._make_api_call` sees boto3's and PynamoDB's clients alike.
+    Counting at `BaseClient._make_api_call` sees boto3's and PynamoDB's clients alike. DynamoDB
+    writes are priced from the items' images before and after (see `bench.write_units`).
     """
     from botocore.client import BaseClient
 
+    from bench.write_units import Meter
+
     counter = CallCounter()
     original = BaseClient._make_api_call
+    meters: dict[int, Meter] = {}
 
     def counted(self: BaseClient, operation_name: str, api_params: Any) -> Any:
         counter.record(self.meta.service_model.service_name, operation_name, api_params)
-        return original(self, operation_name, api_params)
+        if self.meta.service_model.service_name != "dynamodb" or operation_name not in _DDB_WRITE_CALLS:
+            return original(self, operation_name, api_params)
+        meter = meters.setdefault(id(self), Meter(lambda op, params: original(self, op, params)))
+        targets = meter.targets(operation_name, api_params)
+        before = [meter.image(table, key) for table, key, _ in targets]
+        try:
+            return original(self, operation_name, api_params)
+        finally:  # a refused conditional write is billed too
+            for (table, key, tx), old in zip(targets, before, strict=True):
+                base, indexes = meter.units(table, old, meter.image(table, key), tx)
+                counter.units["dynamodb.wru"] += base + indexes
+                counter.units["dynamodb.wru.indexes"] += indexes
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
     try:
@@ -75,19 +90,13 @@ def counting_aws_calls() -> Iterator[CallCounter]:
         BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
-_DDB_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+_DDB_WRITE_CALLS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 _DDB_READS = {"GetItem", "Query", "Scan"}
 
 
 def priced_units(service: str, operation: str, params: dict[str, Any]) -> dict[str, float]:
-    """The billing units one call consumes, for items under 1 KB (writes) / 4 KB (reads)."""
+    """The billing units one call consumes (reads for items under 4 KB; writes: `bench.write_units`)."""
     if service == "dynamodb":
-        if operation in _DDB_WRITES:
-            return {"dynamodb.wru": 1}
-        if operation == "TransactWriteItems":
-            return {"dynamodb.wru": 2 * len(params.get("TransactItems", []))}
-        if operation == "BatchWriteItem":
-            return {"dynamodb.wru": sum(len(v) for v in params.get("RequestItems", {}).values())}
         if operation in _DDB_READS:
             return {"dynamodb.rru": 1 if params.get("ConsistentRead") else 0.5}
         if operation == "BatchGetItem":

@@ -117,3 +117,32 @@ def test_duplicates_are_archived_once(carrier):
     assert [r["record_id"] for r in thread] == [f"message-{message.message_id}"]
     assert ArchiveChain.get(thread_of()).seq == 1
     assert len([k for k in objects("records/") if message.message_id in k]) == 1
+
+
+def test_an_index_entry_lost_after_the_head_moved_is_rebuilt_from_the_head(carrier, monkeypatch):
+    """The head and the index entry are two writes; a crash between them loses nothing and forks nothing."""
+    message = store_message("Is the invoice ready?")
+    real_save = ArchiveRecord.save
+
+    def crash(self, *args, **kwargs):
+        raise RuntimeError("the Lambda timed out after the chain head moved")
+
+    monkeypatch.setattr(ArchiveRecord, "save", crash)
+    pump.drain(app)
+    message.refresh()
+    assert message.pending_archive == "1"  # not counted as archived: the queue message is retried
+    assert ArchiveChain.get(thread_of()).head_record_id == f"message-{message.message_id}"
+
+    monkeypatch.setattr(ArchiveRecord, "save", real_save)
+    from chalicelib.archive import reconcile
+
+    assert reconcile.reconcile(direct=True).archived >= 1  # the retry (the queued one is still invisible)
+
+    thread = _chain(thread_of())
+    assert [r["record_id"] for r in thread] == [f"message-{message.message_id}"]  # no second copy
+    _assert_chained(thread)
+    entry = ArchiveRecord.get(f"message-{message.message_id}")
+    assert entry.sha256 == thread[0]["sha256"] and entry.seq == ArchiveChain.get(thread_of()).seq == 1
+    message.refresh()
+    assert message.pending_archive is None and message.archived_at
+    assert len([k for k in objects("records/") if message.message_id in k]) == 1

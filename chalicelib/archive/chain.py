@@ -1,9 +1,11 @@
-"""Append one record to its hash chain: write the locked object, then move the chain head.
+"""Append one record to its hash chain: write the locked object, move the chain head, index it.
 
-A record counts as archived only once S3 has confirmed its object: the index entry and the chain
-head are written after `put_locked` returns, in one DynamoDB transaction whose conditions make a
-second writer (or a redelivered message) fail instead of forking the chain. The same record id is
-never appended twice.
+A record counts as archived only once S3 has confirmed its object. Then two plain conditional
+writes follow (a transaction would bill both twice): the chain head moves only from the seq the
+record was built on, so a second writer fails instead of forking the chain, and the head keeps a
+copy of the record's index entry; then the entry itself is written, keyed by record id, so the
+same record is never appended twice. Should the entry's write be lost after the head moved, the
+retry finds the record at the head and writes the entry from the head's copy.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib import ids
 from chalicelib.archive import legal_hold, objects, records
@@ -20,7 +22,6 @@ from chalicelib.errors import Conflict
 from chalicelib.health import worm_problems
 from chalicelib.settings import ConfigurationError, get_settings
 from chalicelib.store.archive_models import ArchiveChain, ArchiveRecord
-from chalicelib.store.base import transaction
 
 WORM_CHECK_SECONDS = 300
 _worm_checked: dict[str, float] = {}
@@ -102,6 +103,8 @@ def append(
         return existing
     require_worm()
     current = head(chain_id)
+    if current is not None and current.head_record_id == record_id and current.entry:
+        return _index(_entry_of(current))  # the head moved, but its index entry was lost
     seq = (current.seq if current else 0) + 1
     prev = current.head_sha256 if current else records.GENESIS
     archived_at = ids.iso()
@@ -143,23 +146,51 @@ def append(
         blob_sha256=blob.sha256 if blob else None,
         status_count=status_count,
     )
-    _commit(entry, current, archived_at)
-    return entry
+    _move_head(entry, current, archived_at)
+    return _index(entry)
 
 
-def _commit(entry: ArchiveRecord, current: ArchiveChain | None, at: str) -> None:
+def _move_head(entry: ArchiveRecord, current: ArchiveChain | None, at: str) -> None:
     moved = ArchiveChain(
-        chain_id=entry.chain_id, seq=entry.seq, head_sha256=entry.sha256, head_record_id=entry.record_id, updated_at=at
+        chain_id=entry.chain_id,
+        seq=entry.seq,
+        head_sha256=entry.sha256,
+        head_record_id=entry.record_id,
+        updated_at=at,
+        entry={k: v for k, v in entry.to_simple_dict().items() if k not in _ON_THE_HEAD},
     )
     try:
-        with transaction() as tx:
-            tx.save(entry, condition=ArchiveRecord.record_id.does_not_exist())
-            if current is None:
-                tx.save(moved, condition=ArchiveChain.chain_id.does_not_exist())
-            else:
-                tx.save(moved, condition=ArchiveChain.seq == current.seq)
-    except TransactWriteError as exc:
+        if current is None:
+            moved.save(condition=ArchiveChain.chain_id.does_not_exist())
+        else:
+            moved.save(condition=ArchiveChain.seq == current.seq)
+    except PutError as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
         raise Conflict(f"chain {entry.chain_id} moved while {entry.record_id} was archived; retry") from exc
+
+
+# The head holds these itself; the rest of the entry is kept compact to stay within one write unit.
+_ON_THE_HEAD = {"record_id", "chain_id", "seq", "sha256"}
+
+
+def _entry_of(current: ArchiveChain) -> ArchiveRecord:
+    return ArchiveRecord(
+        **current.entry,
+        record_id=current.head_record_id,
+        chain_id=current.chain_id,
+        seq=current.seq,
+        sha256=current.head_sha256,
+    )
+
+
+def _index(entry: ArchiveRecord) -> ArchiveRecord:
+    try:
+        entry.save(condition=ArchiveRecord.record_id.does_not_exist())
+    except PutError as exc:  # indexed meanwhile: the chain head says it is this very record
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
+    return entry
 
 
 def chain_records(chain_id: str) -> list[ArchiveRecord]:

@@ -59,6 +59,8 @@ def apply(update: StatusUpdate) -> bool:
         Message.status_rank.set(rank),
         records.appended(StatusChange(status=update.status, at=ids.iso(), error_code=update.error_code)),
         Message.pending_archive.set("1"),
+        # Recorded by the send; set here too in case the send's own write was lost after the guard's.
+        Message.carrier_message_id.set(Message.carrier_message_id | update.carrier_message_id),
     ]
     if update.error_code:
         actions.append(Message.error_code.set(update.error_code))

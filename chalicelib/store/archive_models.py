@@ -25,6 +25,9 @@ class ArchiveChain(TableModel):
     head_sha256 = UnicodeAttribute()
     head_record_id = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
+    # The head record's index entry (ArchiveRecord's attributes), written with the head so that
+    # an entry lost between the two writes is rebuilt from here (see `archive.chain`).
+    entry = JSONAttribute(null=True)
 
 
 class RecordsByChain(GlobalSecondaryIndex):

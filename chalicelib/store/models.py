@@ -189,15 +189,6 @@ class ThreadsByOwner(GlobalSecondaryIndex):
     last_activity_at = UnicodeAttribute(range_key=True)
 
 
-class ThreadsByBusinessNumber(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-business-number"
-        projection = AllProjection()
-
-    business_number = UnicodeAttribute(hash_key=True)
-    customer_number = UnicodeAttribute(range_key=True)
-
-
 class Thread(TableModel):
     """One conversation per (business number, customer number); its id is derived from both."""
 
@@ -220,7 +211,8 @@ class Thread(TableModel):
     created_at = UnicodeAttribute()
 
     by_owner = ThreadsByOwner()
-    by_business_number = ThreadsByBusinessNumber()
+    # No index by business number: nothing queries one, and an index written on every message
+    # costs a write unit each time (the thread id is derived from both numbers instead).
 
 
 class StatusChange(MapAttribute):

@@ -16,7 +16,7 @@ CUSTOMER = "+12065550123"
 
 
 def twilio_voice(client, path: str, params: dict[str, str]):
-    headers, body = sign_twilio(get_settings().public_base_url + path, params, secrets()["TWILIO_AUTH_TOKEN"])
+    headers, body = sign_twilio(get_settings().webhook_base_url + path, params, secrets()["TWILIO_AUTH_TOKEN"])
     return client.http.post(path, headers=headers, body=body)
 
 

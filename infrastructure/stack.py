@@ -598,7 +598,7 @@ class KeeplineStack(cdk.Stack):
         log_group = logs.LogGroup(
             self,
             "WebhooksAccessLogs",
-            # /aws/vendedlogs/: API Gateway delivers here without growing the account's log resource policy.
+            # Under /aws/vendedlogs/ like the state machines' logs: delivered by the service, not by a function.
             log_group_name=f"/aws/vendedlogs/apigateway/{APP_NAME}-{self.stage}-webhooks",
             retention=logs.RetentionDays.ONE_YEAR,
             removal_policy=cdk.RemovalPolicy.RETAIN,

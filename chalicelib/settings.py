@@ -35,6 +35,7 @@ _PREFIXES = (
     "QUEUE_",
     "HELP_",
     "OFFBOARDING_",
+    "WEBHOOK_",
 )
 
 # Carrier secrets: the key inside the Secrets Manager secret, and its local override variable.
@@ -87,6 +88,9 @@ class Settings:
     work_queue_name: str = "keepline-dev-work"
     state_machine_prefix: str = "keepline-dev"
     public_base_url: str = "http://127.0.0.1:8000"
+    # What carriers call and sign against: on AWS the webhooks' own HTTP API (cheaper than the
+    # REST API the console uses); else the public URL.
+    webhook_base_url: str = "http://127.0.0.1:8000"
     carrier_secret_name: str | None = None
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
@@ -163,6 +167,7 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
     env = dict(snapshot)
     stage = env.get("KEEPLINE_STAGE", "dev")
     prefix = env.get("TABLE_PREFIX", f"keepline-{stage}")
+    public_base_url = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -177,7 +182,8 @@ def _build(snapshot: tuple[tuple[str, str], ...]) -> Settings:
         unassigned_queue_name=env.get("QUEUE_UNASSIGNED_NAME", f"{prefix}-unassigned"),
         work_queue_name=env.get("QUEUE_WORK_NAME", f"{prefix}-work"),
         state_machine_prefix=env.get("STATE_MACHINE_PREFIX", prefix),
-        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_base_url=public_base_url,
+        webhook_base_url=(env.get("WEBHOOK_BASE_URL") or public_base_url).rstrip("/"),
         carrier_secret_name=env.get("CARRIER_SECRET_NAME") or None,
         oidc_issuer=env.get("OIDC_ISSUER") or None,
         oidc_audience=env.get("OIDC_AUDIENCE") or None,

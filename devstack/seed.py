@@ -93,8 +93,8 @@ def seed_conversations() -> None:
     for customer, number, carrier, text in CONVERSATIONS:
         path = simulate.PATHS[carrier]
         document = simulate.inbound_document(carrier, number, customer, text, simulate.new_message_id(carrier), [])
-        headers, body = simulate.signed(carrier, document, path, secrets, settings.public_base_url)
-        request = WebhookRequest(body, {k.lower(): v for k, v in headers.items()}, settings.public_base_url + path)
+        headers, body = simulate.signed(carrier, document, path, secrets, settings.webhook_base_url)
+        request = WebhookRequest(body, {k.lower(): v for k, v in headers.items()}, settings.webhook_base_url + path)
         webhooks.messaging(carrier, request, inbound_events=True, status_events=False)
 
 

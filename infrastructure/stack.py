@@ -7,16 +7,22 @@ here, computed by the same `chalicelib.settings` in the same process that packag
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -39,6 +45,13 @@ ROLES = ("admin", "hr", "compliance", "employee")
 DEAD_LETTER_AFTER = 5  # as the local stack (devstack/bootstrap.py)
 FUNCTION_TIMEOUT = 60  # Chalice's default; queues hide a message for six times as long
 ARCHIVE_LAG_SECONDS = 900
+# Carriers call these Chalice routes through the webhooks' HTTP API ($1.00/M requests, no
+# authorizer: each handler verifies the carrier's signature) instead of the REST API ($3.50/M).
+WEBHOOK_PREFIX = "/webhooks/"
+# A few times a busy company's peak of texts and status callbacks; a flood beyond it is refused
+# by API Gateway before it costs Lambda time (forged requests are otherwise refused only in code).
+WEBHOOK_RATE_PER_SECOND = 500
+WEBHOOK_BURST = 1000
 _TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable")
 _TABLE_WRITE = (
     "dynamodb:PutItem",
@@ -87,12 +100,20 @@ class KeeplineStack(cdk.Stack):
         self.functions = access.functions(app, settings)
         self.grants = self._grants()
         self.roles = {fn.name: self._role(fn) for fn in self.functions}
+        self.webhooks = self._webhook_api()
         self.chalice = self._chalice()
+        self._route_webhooks(app)
         self.state_machines = self._state_machines()
         self.topic = self._alarms()
         cdk.CfnOutput(self, "ArchiveBucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "CarrierSecretName", value=self.carrier_secret_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.topic.topic_arn)
+        cdk.CfnOutput(
+            self,
+            "WebhookURL",
+            value=self.webhooks.api_endpoint,
+            description="Carriers call this URL + /webhooks/...; assigned numbers are pointed here automatically.",
+        )
 
     # --- parameters ----------------------------------------------------------------------------
 
@@ -516,6 +537,8 @@ class KeeplineStack(cdk.Stack):
             "QUEUE_WORK_NAME": self.queues["work"].queue_name,
             "STATE_MACHINE_PREFIX": settings.state_machine_prefix,
             "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
+            # The API resource depends on nothing of the functions', so referring to it here makes no cycle.
+            "WEBHOOK_BASE_URL": self.webhooks.api_endpoint,
             "CARRIER_SECRET_NAME": self.carrier_secret_name,
             "OIDC_ISSUER": self.issuer,
             "OIDC_AUDIENCE": self.audience,
@@ -560,6 +583,77 @@ class KeeplineStack(cdk.Stack):
             for key, value in environment.items():
                 chalice.add_environment_variable(key, value, logical)
         return chalice
+
+    # --- the carriers' webhooks ----------------------------------------------------------------
+
+    def _webhook_api(self) -> apigwv2.HttpApi:
+        """An HTTP API beside Chalice's REST API, for the carrier webhooks only (routes: `_route_webhooks`)."""
+        api = apigwv2.HttpApi(
+            self,
+            "Webhooks",
+            api_name=f"{APP_NAME}-{self.stage}-webhooks",
+            description="Keepline carrier webhooks (signed by the carriers, verified by the API handler).",
+            create_default_stage=False,
+        )
+        log_group = logs.LogGroup(
+            self,
+            "WebhooksAccessLogs",
+            # Under /aws/vendedlogs/ like the state machines' logs: delivered by the service, not by a function.
+            log_group_name=f"/aws/vendedlogs/apigateway/{APP_NAME}-{self.stage}-webhooks",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        # Who called which route and how it went; no query string or body (phone numbers, text).
+        fields = {
+            "requestId": "$context.requestId",
+            "ip": "$context.identity.sourceIp",
+            "requestTime": "$context.requestTime",
+            "routeKey": "$context.routeKey",
+            "status": "$context.status",
+            "responseLength": "$context.responseLength",
+            "integrationStatus": "$context.integrationStatus",
+            "integrationLatency": "$context.integrationLatency",
+            "integrationError": "$context.integrationErrorMessage",
+            "userAgent": "$context.identity.userAgent",
+        }
+        api.add_stage(
+            "DefaultStage",
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(rate_limit=WEBHOOK_RATE_PER_SECOND, burst_limit=WEBHOOK_BURST),
+            access_log_settings=_AccessLogs(
+                apigwv2.LogGroupLogDestination(log_group),
+                apigateway.AccessLogFormat.custom(json.dumps(fields)),
+            ),
+        )
+        return api
+
+    def _route_webhooks(self, app: Any) -> None:
+        """One route per Chalice webhook route, each to the Chalice API handler with the REST-style
+        payload (format 1.0) Chalice reads."""
+        # `same_environment`: the ARN is a token, and without it CDK would skip the invoke permission.
+        handler = lambda_.Function.from_function_attributes(
+            self,
+            "WebhookHandler",
+            function_arn=self.chalice.get_function(function_logical_id("api_handler")).function_arn,
+            same_environment=True,
+        )
+        integration = integrations.HttpLambdaIntegration(
+            "ApiHandler",
+            handler,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_1_0,
+            scope_permission_to_route=False,  # one permission for this API's routes
+        )
+        for path, method in webhook_routes(app):
+            (route,) = self.webhooks.add_routes(
+                path=path, methods=[apigwv2.HttpMethod(method)], integration=integration
+            )
+            acknowledge(
+                route,
+                "AwsSolutions-APIG4",
+                "Carriers cannot present IAM or JWT credentials; they sign each request and the API handler "
+                "verifies that signature before anything is written (403 otherwise).",
+            )
 
     def _consume(self, resource: cdk.CfnResource, fn: access.Function) -> None:
         """Point the function's SQS event at the queue created here and honour partial batch failures."""
@@ -659,7 +753,13 @@ class KeeplineStack(cdk.Stack):
                 statistic="Sum",
             ),
             1,
-            "The API (carrier webhooks included) answered 5xx.",
+            "The REST API (console and management API) answered 5xx.",
+        )
+        alarm(
+            "Webhooks5xxAlarm",
+            self.webhooks.metric_server_error(period=five_minutes, statistic="Sum"),
+            1,
+            "The carrier webhooks' HTTP API answered 5xx (carriers retry, but something is failing).",
         )
         alarm(
             "ArchiveLagAlarm",
@@ -668,6 +768,30 @@ class KeeplineStack(cdk.Stack):
             "The oldest record waiting to be archived is older than 15 minutes.",
         )
         return topic
+
+
+def webhook_routes(app: Any) -> list[tuple[str, str]]:
+    """(path, method) of every Chalice route carriers call: those under `/webhooks/`."""
+    return sorted(
+        (path, method) for path, methods in app.routes.items() if path.startswith(WEBHOOK_PREFIX) for method in methods
+    )
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogs:
+    """`IAccessLogSettings` is an interface, not a struct, so Python needs a class to pass one."""
+
+    def __init__(self, destination: apigwv2.IAccessLogDestination, log_format: apigateway.AccessLogFormat) -> None:
+        self._destination = destination
+        self._format = log_format
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigateway.AccessLogFormat:
+        return self._format
 
 
 def _key_schema(schema: list[dict[str, str]]) -> list[dynamodb.CfnTable.KeySchemaProperty]:

@@ -111,7 +111,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, idp: IdentityProvider) -> dict[
         "PUBLIC_BASE_URL": "https://api.keepline.example/api",
         **CARRIER_SECRETS,
     }
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "LOCAL_AUTH_SECRET", "CARRIER_SECRET_NAME"):
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "LOCAL_AUTH_SECRET", "CARRIER_SECRET_NAME", "WEBHOOK_BASE_URL"):
         monkeypatch.delenv(key, raising=False)
     for key, value in values.items():
         monkeypatch.setenv(key, value)

@@ -74,7 +74,7 @@ def post_signed(client: Any, carrier: str, path: str, document: Any) -> Any:
     from chalicelib.settings import get_settings
     from devstack.commands.simulate import signed
 
-    headers, body = signed(carrier, document, path, secrets(), get_settings().public_base_url)
+    headers, body = signed(carrier, document, path, secrets(), get_settings().webhook_base_url)
     return client.http.post(path, headers=headers, body=body)
 
 

@@ -106,25 +106,25 @@ def test_forged_requests_are_refused_and_leave_nothing(demo, client, monkeypatch
         TELNYX_SIMULATOR_PRIVATE_KEY=base64.b64encode(b"\x01" * 32).decode(),
     )
     before = stored()
-    headers, body = signed(carrier, document, path, forged, get_settings().public_base_url)
+    headers, body = signed(carrier, document, path, forged, get_settings().webhook_base_url)
     assert client.http.post(path, headers=headers, body=body).status_code == 403
     unsigned = {"Content-Type": headers["Content-Type"]}
     assert client.http.post(path, headers=unsigned, body=body).status_code == 403
     # a genuine signature over a different body (the forger edits a signed request)
-    headers, _ = signed(carrier, document, path, secrets(), get_settings().public_base_url)
+    headers, _ = signed(carrier, document, path, secrets(), get_settings().webhook_base_url)
     other = inbound_document(carrier, number, CUSTOMER, "edited", "forged-1", [])
-    _, edited = signed(carrier, other, path, secrets(), get_settings().public_base_url)
+    _, edited = signed(carrier, other, path, secrets(), get_settings().webhook_base_url)
     if carrier != "bandwidth":  # Basic credentials do not cover the body
         assert client.http.post(path, headers=headers, body=edited).status_code == 403
     assert stored() == before
     assert not list(AuditEvent.scan())
 
 
-def test_twilio_signature_is_checked_against_the_public_url_not_the_host_the_handler_sees(demo, client):
+def test_twilio_signature_is_checked_against_the_webhook_url_not_the_host_the_handler_sees(demo, client):
     document = inbound_document("twilio", EMMA, CUSTOMER, "hi", "SMurl", [])
     headers, body = twilio_headers(document, "http://localhost/webhooks/twilio/messages")
     assert client.http.post("/webhooks/twilio/messages", headers=headers, body=body).status_code == 403
-    headers, body = twilio_headers(document, get_settings().public_base_url + "/webhooks/twilio/messages")
+    headers, body = twilio_headers(document, get_settings().webhook_base_url + "/webhooks/twilio/messages")
     assert client.http.post("/webhooks/twilio/messages", headers=headers, body=body).status_code == 200
 
 
@@ -179,7 +179,7 @@ def test_malformed_but_signed_requests_get_400_naming_the_field_and_leave_nothin
 
 def test_a_missing_carrier_secret_refuses_rather_than_accepts(demo, client, monkeypatch):
     document = inbound_document("twilio", EMMA, CUSTOMER, "hi", "SMnosecret", [])
-    headers, body = twilio_headers(document, get_settings().public_base_url + "/webhooks/twilio/messages")
+    headers, body = twilio_headers(document, get_settings().webhook_base_url + "/webhooks/twilio/messages")
     monkeypatch.delenv("TWILIO_AUTH_TOKEN")
     assert client.http.post("/webhooks/twilio/messages", headers=headers, body=body).status_code == 403
     assert (

@@ -109,3 +109,14 @@ def test_ids_sort_by_time_and_stable_ids_are_stable():
     assert first[:14] <= second[:14]
     assert ids.stable_id("th", "+1415", "+1206") == ids.stable_id("th", "+1415", "+1206")
     assert ids.stable_id("th", "+1415", "+1206") != ids.stable_id("th", "+1206", "+1415")
+
+
+def test_carriers_call_the_webhook_url_which_defaults_to_the_public_url(environment, monkeypatch):
+    from chalicelib.settings import get_settings
+
+    assert get_settings().webhook_base_url == get_settings().public_base_url == "https://api.keepline.example/api"
+    monkeypatch.setenv("WEBHOOK_BASE_URL", "")  # an empty value (an unset stack output) is unset
+    assert get_settings().webhook_base_url == "https://api.keepline.example/api"
+    monkeypatch.setenv("WEBHOOK_BASE_URL", "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/")
+    assert get_settings().webhook_base_url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+    assert get_settings().public_base_url == "https://api.keepline.example/api"  # the console's stays

@@ -57,6 +57,7 @@ _SETTINGS_PREFIXES = (
     "OIDC_",
     "CARRIER_",
     "PUBLIC_",
+    "WEBHOOK_",
     "LOCAL_",
 )
 
@@ -379,6 +380,7 @@ def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_
         assert variables["STATE_MACHINE_PREFIX"] == PREFIX
         assert variables["ARCHIVE_RETENTION_DAYS"] == {"Ref": "ArchiveRetentionDays"}
         assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+        assert variables["WEBHOOK_BASE_URL"] == {"Fn::GetAtt": [_webhook_api(template_json), "ApiEndpoint"]}
         assert variables["OIDC_ISSUER"]["Fn::If"][0] == "UseCognito"
         assert variables["OIDC_AUDIENCE"]["Fn::If"][0] == "UseCognito"
         assert variables["OIDC_CLIENT_ID"]["Fn::If"][0] == "UseCognito"
@@ -403,12 +405,72 @@ def test_the_environment_the_stack_passes_is_what_the_settings_read(
     assert settings.work_queue_name == values["QUEUE_WORK_NAME"]
     assert settings.state_machine_prefix == values["STATE_MACHINE_PREFIX"]
     assert settings.public_base_url == values["PUBLIC_BASE_URL"]
+    assert settings.webhook_base_url == values["WEBHOOK_BASE_URL"]
     assert settings.carrier_secret_name == values["CARRIER_SECRET_NAME"]
     assert settings.oidc_issuer == values["OIDC_ISSUER"]
     assert settings.oidc_audience == values["OIDC_AUDIENCE"]
     assert settings.oidc_groups_claim == values["OIDC_GROUPS_CLAIM"]
     assert settings.oidc_client_id == values["OIDC_CLIENT_ID"]
     assert settings.offboarding_state_machine_arn == values["OFFBOARDING_STATE_MACHINE_ARN"]
+
+
+def _webhook_api(template_json: dict[str, Any]) -> str:
+    (api,) = _resources(template_json, "AWS::ApiGatewayV2::Api")
+    return api
+
+
+def test_carrier_webhooks_are_an_http_api_of_exactly_the_chalice_webhook_routes(template_json: dict[str, Any]) -> None:
+    from app import app
+
+    api = _webhook_api(template_json)
+    assert template_json["Resources"][api]["Properties"]["ProtocolType"] == "HTTP"
+    # The functions' WEBHOOK_BASE_URL refers to the API, so the API must refer to nothing (no cycle).
+    assert "DependsOn" not in template_json["Resources"][api]
+    assert "Fn::" not in json.dumps(template_json["Resources"][api]) and '"Ref"' not in json.dumps(
+        template_json["Resources"][api]
+    )
+    wanted = {f"{m} {path}" for path, methods in app.routes.items() if path.startswith("/webhooks/") for m in methods}
+    assert len(wanted) >= 12  # every carrier's messaging and voice routes
+    routes = _resources(template_json, "AWS::ApiGatewayV2::Route")
+    assert sorted(r["Properties"]["RouteKey"] for r in routes.values()) == sorted(wanted)
+    integrations = _resources(template_json, "AWS::ApiGatewayV2::Integration")
+    for route in routes.values():
+        props = route["Properties"]
+        assert props["ApiId"] == {"Ref": api}
+        # No authorizer: carriers sign each request and the handler verifies it (cdk-nag APIG4, reasoned).
+        assert props["AuthorizationType"] == "NONE"
+        (target,) = [p["Ref"] for p in props["Target"]["Fn::Join"][1] if isinstance(p, dict)]
+        integration = integrations[target]["Properties"]
+        assert integration["ApiId"] == {"Ref": api}
+        assert integration["IntegrationType"] == "AWS_PROXY"
+        # The REST-style event Chalice reads (resourcePath, httpMethod, multiValueQueryStringParameters, ...).
+        assert integration["PayloadFormatVersion"] == "1.0"
+        assert integration["IntegrationUri"] == {"Fn::GetAtt": ["APIHandler", "Arn"]}
+
+
+def test_the_webhook_api_may_invoke_the_api_handler_is_throttled_and_logged(template_json: dict[str, Any]) -> None:
+    api = _webhook_api(template_json)
+    permissions = [
+        p["Properties"]
+        for p in _resources(template_json, "AWS::Lambda::Permission").values()
+        if {"Ref": api} in p["Properties"]["SourceArn"].get("Fn::Join", ["", []])[1]
+    ]
+    assert len(permissions) == 1, "one invoke permission, scoped to this API"
+    assert permissions[0]["FunctionName"] == {"Fn::GetAtt": ["APIHandler", "Arn"]}
+    assert permissions[0]["Principal"] == "apigateway.amazonaws.com"
+    assert permissions[0]["Action"] == "lambda:InvokeFunction"
+    (stage,) = _resources(template_json, "AWS::ApiGatewayV2::Stage").values()
+    props = stage["Properties"]
+    assert (props["ApiId"], props["StageName"], props["AutoDeploy"]) == ({"Ref": api}, "$default", True)
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] >= props["DefaultRouteSettings"]["ThrottlingRateLimit"]
+    log_group = props["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]
+    assert template_json["Resources"][log_group]["Type"] == "AWS::Logs::LogGroup"
+    assert template_json["Resources"][log_group]["Properties"]["RetentionInDays"] >= 365
+    assert template_json["Resources"][log_group]["DeletionPolicy"] == "Retain"
+    log_format = json.loads(props["AccessLogSettings"]["Format"])
+    assert log_format["requestId"] == "$context.requestId" and log_format["status"] == "$context.status"
+    assert template_json["Outputs"]["WebhookURL"]["Value"] == {"Fn::GetAtt": [api, "ApiEndpoint"]}
 
 
 def test_no_wildcard_actions_and_each_function_gets_only_what_it_needs(template_json: dict[str, Any]) -> None:
@@ -491,6 +553,8 @@ def test_alarms_watch_dead_letters_failures_5xx_and_archive_lag(template_json: d
     assert watched == dead_letter_queues
     assert len(by_metric["ExecutionsFailed"]) == len(definitions.names())
     assert by_metric["5XXError"][0]["Namespace"] == "AWS/ApiGateway"
+    (webhooks,) = by_metric["5xx"]  # the HTTP API's metric name
+    assert webhooks["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": _webhook_api(template_json)}}]
     (lag,) = by_metric["ApproximateAgeOfOldestMessage"]
     archive_queue = _logical_id(template_json, "AWS::SQS::Queue", QueueName=settings.archive_queue_name)
     assert lag["Dimensions"][0]["Value"] == {"Fn::GetAtt": [archive_queue, "QueueName"]}

@@ -84,6 +84,17 @@ def test_each_carrier_sends_with_its_own_api_and_credentials(carrier_api):
     assert (vonage.json()["to"], vonage.json()["from"]) == ("12065550123", "14155550105")
 
 
+def test_status_callbacks_go_to_the_webhook_url_when_it_is_set(carrier_api, monkeypatch):
+    hooks = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"  # the webhooks' HTTP API on AWS
+    monkeypatch.setenv("WEBHOOK_BASE_URL", hooks)
+    for number in (EMMA, "+14155550103", "+14155550105"):  # twilio, telnyx, vonage name theirs per message
+        outbound.send("system", number, CUSTOMER, "Your order shipped")
+    twilio, telnyx, vonage = carrier_api.sends()
+    assert dict(twilio.form())["StatusCallback"] == f"{hooks}/webhooks/twilio/status"
+    assert telnyx.json()["webhook_url"] == f"{hooks}/webhooks/telnyx"
+    assert vonage.json()["webhook_url"] == f"{hooks}/webhooks/vonage/status"
+
+
 def test_a_conversation_starts_from_a_number_the_employee_holds(carrier_api, client, as_user):
     request = {"from": EMMA, "to": "(206) 555-0177", "body": "Hi, it's Emma from Keepline"}
     response = client.http.post("/messages", headers=as_user("emma"), body=json.dumps(request))

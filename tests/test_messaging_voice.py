@@ -16,7 +16,7 @@ CUSTOMER = "+12065550123"
 
 
 def twilio_voice(client, path: str, params: dict[str, str]):
-    headers, body = sign_twilio(get_settings().public_base_url + path, params, secrets()["TWILIO_AUTH_TOKEN"])
+    headers, body = sign_twilio(get_settings().webhook_base_url + path, params, secrets()["TWILIO_AUTH_TOKEN"])
     return client.http.post(path, headers=headers, body=body)
 
 
@@ -100,3 +100,14 @@ def test_bandwidth_and_vonage_and_telnyx_forward_with_the_business_number_as_cal
     texml = post_signed(client, "telnyx", "/webhooks/telnyx/voice", form)
     assert texml.status_code == 200 and "<Number>+12065550190</Number>" in texml.body.decode()  # maya
     assert [m.kind for m in thread_messages("+14155550103")] == ["call"]
+
+
+def test_voice_answers_send_the_carrier_back_to_the_webhook_url_when_it_is_set(demo, client, monkeypatch):
+    hooks = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"  # the webhooks' HTTP API on AWS
+    monkeypatch.setenv("WEBHOOK_BASE_URL", hooks)
+    call = {"CallSid": "CA9", "From": CUSTOMER, "To": EMMA, "CallStatus": "ringing"}
+    twiml = twilio_voice(client, "/webhooks/twilio/voice", call).body.decode()  # signed for `hooks`
+    assert f'action="{hooks}/webhooks/twilio/voice/status"' in twiml
+    initiate = {"eventType": "initiate", "callId": "c-9", "from": CUSTOMER, "to": "+14155550104"}
+    bxml = post_signed(client, "bandwidth", "/webhooks/bandwidth/voice", initiate).body.decode()
+    assert f"{hooks}/webhooks/bandwidth/voice" in bxml

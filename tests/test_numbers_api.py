@@ -13,6 +13,7 @@ from chalicelib.store.models import AuditEvent, Employee, PhoneNumber
 from tests.fake_carrier_api import carrier_api_fixture, carrier_api_server_fixture  # noqa: F401
 
 BASE = "https://api.keepline.example/api"  # PUBLIC_BASE_URL in the test environment
+HOOKS = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"  # the webhooks' HTTP API on AWS
 
 
 def call(client, method, path, headers, body=None):
@@ -134,6 +135,25 @@ def test_assigning_points_each_carriers_webhooks_here(demo, client, as_user, car
     assert stored["status"] == "configured" and set(stored["urls"].values()) >= {
         v for v in expected.values() if v.startswith("http")
     }
+
+
+def test_assigned_numbers_are_pointed_at_the_webhook_url_when_it_is_set(
+    demo, client, as_user, carrier_api, monkeypatch
+):
+    monkeypatch.setenv("WEBHOOK_BASE_URL", HOOKS)
+    status, body = call(
+        client,
+        "put",
+        "/numbers/+14155550101/assignment",
+        as_user("ada", "admin"),
+        {"employee_id": "omar", "replace": True},
+    )
+    assert status == 200 and body["webhooks"] == "configured", body
+    sent = {k: v for seen in carrier_api.updates("twilio") for k, v in seen.form().items()}
+    assert (sent["SmsUrl"], sent["VoiceUrl"]) == (f"{HOOKS}/webhooks/twilio/messages", f"{HOOKS}/webhooks/twilio/voice")
+    assert PhoneNumber.get("+14155550101").webhooks["urls"] == provisioning.webhook_urls("twilio")
+    for carrier, paths in provisioning.WEBHOOK_PATHS.items():
+        assert provisioning.webhook_urls(carrier) == {purpose: HOOKS + path for purpose, path in paths.items()}
 
 
 def test_a_carrier_failure_keeps_the_assignment_and_is_reported_and_audited(demo, client, as_user, carrier_api):

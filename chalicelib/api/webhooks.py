@@ -1,6 +1,6 @@
 """Carrier webhooks: the URLs an admin pastes into each carrier's console (listed in the README).
 
-Each route hands the exact bytes, the headers and the configured public URL of the route to the
+Each route hands the exact bytes, the headers and the configured webhook URL of the route to the
 domain, which verifies the carrier's signature before anything is written.
 """
 
@@ -27,7 +27,7 @@ def _request(path: str) -> WebhookRequest:
     return WebhookRequest(
         raw_body=request.raw_body or b"",
         headers={k.lower(): v for k, v in (request.headers or {}).items()},
-        public_url=get_settings().public_base_url + path,
+        public_url=get_settings().webhook_base_url + path,
         query=dict(request.query_params or {}),
     )
 

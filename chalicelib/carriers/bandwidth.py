@@ -175,7 +175,7 @@ class Bandwidth:
     def build_voice_response(
         self, action: str, forward_to: str | None = None, caller_id: str | None = None
     ) -> VoiceResponse:
-        url = get_settings().public_base_url + VOICE_PATH
+        url = get_settings().webhook_base_url + VOICE_PATH
         if action == "forward" and forward_to:
             target = xml_element("SipUri" if forward_to.startswith("sip:") else "PhoneNumber", text_node(forward_to))
             return xml_document(

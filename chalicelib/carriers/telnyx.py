@@ -141,7 +141,7 @@ class Telnyx:
             "from": from_,
             "to": to,
             "text": body,
-            "webhook_url": settings.public_base_url + EVENTS_PATH,
+            "webhook_url": settings.webhook_base_url + EVENTS_PATH,
         }
         if media_urls:
             document["media_urls"] = media_urls
@@ -168,7 +168,7 @@ class Telnyx:
     def build_voice_response(
         self, action: str, forward_to: str | None = None, caller_id: str | None = None
     ) -> VoiceResponse:
-        url = get_settings().public_base_url + VOICE_PATH
+        url = get_settings().webhook_base_url + VOICE_PATH
         return twiml(action, forward_to, caller_id, url, url)
 
 

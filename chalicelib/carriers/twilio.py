@@ -2,7 +2,7 @@
 
 The signature is HMAC-SHA1 (auth token) over the URL Twilio called followed by every POST parameter,
 sorted, as `name + value`. Behind API Gateway the URL the handler sees is not the one Twilio called,
-so the adapter always uses the configured public URL of the route.
+so the adapter always uses the configured webhook URL of the route (`WEBHOOK_BASE_URL`).
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ class Twilio:
         sid = settings.secret("TWILIO_ACCOUNT_SID") or ""
         form: list[tuple[str, Any]] = [("From", from_), ("To", to), ("Body", body)]
         form += [("MediaUrl", url) for url in media_urls]
-        form.append(("StatusCallback", settings.public_base_url + STATUS_PATH))
+        form.append(("StatusCallback", settings.webhook_base_url + STATUS_PATH))
         headers = {"I-Twilio-Idempotency-Token": idempotency_key} if idempotency_key else None
         response = http.request(
             "POST",
@@ -211,7 +211,7 @@ class Twilio:
     def build_voice_response(
         self, action: str, forward_to: str | None = None, caller_id: str | None = None
     ) -> VoiceResponse:
-        base = get_settings().public_base_url
+        base = get_settings().webhook_base_url
         return twiml(action, forward_to, caller_id, base + VOICE_STATUS_PATH, base + RECORDING_PATH)
 
 

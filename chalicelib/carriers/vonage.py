@@ -128,7 +128,7 @@ class Vonage:
             document.update(message_type="text", text=body)
         if idempotency_key:
             document["client_ref"] = idempotency_key[:100]
-        document["webhook_url"] = settings.public_base_url + STATUS_PATH
+        document["webhook_url"] = settings.webhook_base_url + STATUS_PATH
         data = http.request(
             "POST", f"{settings.vonage_api_base_url}/v1/messages", json_body=document, auth=self._api_auth()
         ).json()
@@ -163,7 +163,7 @@ class Vonage:
     def build_voice_response(
         self, action: str, forward_to: str | None = None, caller_id: str | None = None
     ) -> VoiceResponse:
-        url = get_settings().public_base_url + VOICE_PATH
+        url = get_settings().webhook_base_url + VOICE_PATH
         ncco: list[dict[str, Any]] = []
         if action == "forward" and forward_to:
             endpoint = (

@@ -270,14 +270,16 @@ def simulate(args: argparse.Namespace) -> int:
             "error: Telnyx webhooks need --telnyx-private-key (the key TELNYX_PUBLIC_KEY belongs to)", file=sys.stderr
         )
         return 2
-    # Posted to the local server; signed for the public URL it validates against (`make run` sets
-    # PUBLIC_BASE_URL to its own address unless PUBLIC_BASE_URL is exported, e.g. for a tunnel).
+    # Posted to the local server; signed for the webhook URL it validates against (`make run` sets
+    # PUBLIC_BASE_URL to its own address unless it, or WEBHOOK_BASE_URL, is exported, e.g. for a tunnel).
     base = (args.url or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}").rstrip("/")
     path = PATHS[args.carrier]
     message_id = args.message_id or new_message_id(args.carrier)
     document = inbound_document(args.carrier, args.to, args.from_, args.text, message_id, args.media)
     public = (
-        os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}"
+        os.environ.get("WEBHOOK_BASE_URL")
+        or os.environ.get("PUBLIC_BASE_URL")
+        or f"http://127.0.0.1:{os.environ.get('KEEPLINE_PORT', '8000')}"
     ).rstrip("/")
     headers, body = signed(args.carrier, document, path, secrets, public)
     request = urllib.request.Request(base + path, data=body, headers=headers, method="POST")  # noqa: S310

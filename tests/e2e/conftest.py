@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 # Variables of the test process that must not leak into the stack (it sets its own).
-_STACK_OWNS = ("AWS_", "OIDC_", "LOCAL_", "PUBLIC_", "CARRIER_", "KEEPLINE_", "TABLE_", "ARCHIVE_", "MOTO_")
+_STACK_OWNS = ("AWS_", "OIDC_", "LOCAL_", "PUBLIC_", "WEBHOOK_", "CARRIER_", "KEEPLINE_", "TABLE_", "ARCHIVE_", "MOTO_")
 PHONE = {"width": 390, "height": 844}
 
 

@@ -60,7 +60,7 @@ class NotConfigured(Exception):
 
 
 def webhook_urls(carrier: str, settings: Settings | None = None) -> dict[str, str]:
-    base = (settings or get_settings()).public_base_url
+    base = (settings or get_settings()).webhook_base_url
     return {purpose: base + path for purpose, path in WEBHOOK_PATHS[carrier].items()}
 
 

@@ -115,7 +115,7 @@ def test_a_signed_twilio_text_through_the_http_api_is_stored_and_threaded(behind
     assert [t["id"] for t in threads] == [thread_id]
 
 
-def test_a_request_signed_for_the_rest_api_url_is_refused_and_stores_nothing(behind_http_api):
+def test_a_request_signed_for_the_rest_api_url_is_refused_by_the_http_api_and_stores_nothing(behind_http_api):
     document = inbound_document("twilio", EMMA, CUSTOMER, "Is my order ready?", "SMhttpapi2", [])
     public = get_settings().public_base_url + PATH
     headers, body = sign_twilio(public, document, secrets()["TWILIO_AUTH_TOKEN"])
@@ -124,3 +124,16 @@ def test_a_request_signed_for_the_rest_api_url_is_refused_and_stores_nothing(beh
 
     assert response["statusCode"] == 403, response
     assert list(Message.scan()) == []
+
+
+def test_a_number_still_pointed_at_the_rest_api_keeps_working_there(behind_http_api, client):
+    """Until an older number is re-pointed, its carrier signs the REST API's URL, and that is checked."""
+    document = inbound_document("twilio", EMMA, CUSTOMER, "Still the old URL", "SMrestapi1", [])
+    headers, body = sign_twilio(get_settings().public_base_url + PATH, document, secrets()["TWILIO_AUTH_TOKEN"])
+
+    assert client.http.post(PATH, headers=headers, body=body).status_code == 200
+    [message] = list(Message.scan())
+    assert message.carrier_message_id == "SMrestapi1"
+
+    forged_for_http_api = sign_twilio(WEBHOOK_BASE_URL + PATH, document, secrets()["TWILIO_AUTH_TOKEN"])[0]
+    assert client.http.post(PATH, headers=forged_for_http_api, body=body).status_code == 403

@@ -22,12 +22,23 @@ FORM_OR_JSON = ["application/x-www-form-urlencoded", "application/json"]
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
+def _called_base_url(request: Any) -> str:
+    """The base of the URL the carrier called, which is what it signed.
+
+    Carriers call the webhooks' HTTP API (its `$default` stage); a number pointed here before
+    that API existed still calls the REST API, and keeps working there until it is re-pointed.
+    """
+    settings = get_settings()
+    through_http_api = (request.context or {}).get("stage") == "$default"
+    return settings.webhook_base_url if through_http_api else settings.public_base_url
+
+
 def _request(path: str) -> WebhookRequest:
     request = bp.current_request
     return WebhookRequest(
         raw_body=request.raw_body or b"",
         headers={k.lower(): v for k, v in (request.headers or {}).items()},
-        public_url=get_settings().webhook_base_url + path,
+        public_url=_called_base_url(request) + path,
         query=dict(request.query_params or {}),
     )
 

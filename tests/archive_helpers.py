@@ -14,7 +14,7 @@ from chalicelib import aws, ids
 from chalicelib.archive import chain, outbox
 from chalicelib.carriers import registry
 from chalicelib.settings import get_settings
-from chalicelib.store.models import Media, Message, StatusChange
+from chalicelib.store.models import Media, Message, StatusChange, Thread
 
 BUSINESS = "+14155550101"  # Emma's demo number
 CUSTOMER = "+12065550123"
@@ -88,6 +88,14 @@ def store_message(
         pending_archive="1",
     )
     message.save()
+    Thread(  # as the messaging code does, in the same transaction
+        thread_id=message.thread_id,
+        business_number=BUSINESS,
+        customer_number=customer,
+        owner=owner or "unassigned",
+        last_activity_at=at,
+        created_at=at,
+    ).save()
     if nudge:
         nudge_message(message)
     return message

@@ -22,6 +22,7 @@ from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.phone import to_e164
 from chalicelib.settings import get_settings
 from chalicelib.store.archive_models import ArchiveRecord, LegalHold
+from chalicelib.store.models import Thread
 
 SCOPES = ("thread", "customer", "employee")
 TASK = "archive.legal_hold"
@@ -89,11 +90,17 @@ def normalise(scope: str, value: str) -> str:
 
 
 def scoped_records(scope: str, value: str) -> Iterator[ArchiveRecord]:
-    """Every archived record of a thread, customer number or employee (from the archive's index)."""
+    """Every archived record of a thread, customer number or employee (from the archive's index).
+
+    A customer's records are their threads' chains (one per business number they texted): the
+    threads are found by a scan, which a hold or an export can afford, rather than by an index
+    on the records that every archived message would pay a write unit for.
+    """
     if scope == "thread":
         yield from ArchiveRecord.by_chain.query(value)
     elif scope == "customer":
-        yield from ArchiveRecord.by_customer.query(value)
+        for thread in Thread.scan(Thread.customer_number == value):
+            yield from ArchiveRecord.by_chain.query(thread.thread_id)
     else:
         yield from ArchiveRecord.by_employee.query(value)
 

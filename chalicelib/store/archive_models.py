@@ -39,15 +39,6 @@ class RecordsByChain(GlobalSecondaryIndex):
     seq = NumberAttribute(range_key=True)
 
 
-class RecordsByCustomer(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-customer"
-        projection = AllProjection()
-
-    customer_number = UnicodeAttribute(hash_key=True)
-    occurred_at = UnicodeAttribute(range_key=True)
-
-
 class RecordsByEmployee(GlobalSecondaryIndex):
     class Meta:
         index_name = "by-employee"
@@ -86,8 +77,7 @@ class ArchiveRecord(TableModel):
     # For a message or status record: how many of the message's status changes it holds so far.
     status_count = NumberAttribute(null=True)
 
-    by_chain = RecordsByChain()
-    by_customer = RecordsByCustomer()
+    by_chain = RecordsByChain()  # a customer's records: their threads' chains (`legal_hold.scoped_records`)
     by_employee = RecordsByEmployee()
 
 

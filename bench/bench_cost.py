@@ -1,10 +1,11 @@
 """The AWS cost per million messages, from the units one message really consumes.
 
 One inbound text and one outbound text with its two status callbacks go through the real
-handlers against the emulator, archive included, with the archiver draining its queue after
-every step; every AWS call is counted and priced.
-Lambda's SQS event source mapping is modelled as one receive and one delete per delivered
-message (the local pump's empty polls are not what AWS bills per message).
+handlers against the emulator, archive included, with the archiver taking the due changes from
+the tables' streams after every step (as its event source mapping would); every AWS call the
+functions make is counted and priced. The mappings' own polling is not: reading a stream is free,
+and a queue's receive and delete are modelled per delivered message (`bench.cost.POLLER_CALLS`).
+Each delivered change is one archiver invocation, as at a rate of one text at a time.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ def _drain(app: Any) -> int:
     return pump.drain(app)
 
 
-def _usage(counter: Any, api: int, webhooks: int, invocations: int, delivered: int) -> Usage:
+def _usage(counter: Any, api: int, webhooks: int, invocations: int) -> Usage:
     units = dict(counter.units)
-    # The pump's receives, deletes and empty polls stand in for the event source mapping:
-    units["sqs.request"] = counter.calls["sqs.SendMessage"] + 2 * delivered
+    # The pump stands in for the event source mappings: on AWS each queued message costs one
+    # receive and one delete (the pump's empty polls are not billed per message); streams are free.
+    units["sqs.request"] = counter.calls["sqs.SendMessage"] + 2 * counter.calls["sqs.DeleteMessage"]
     seconds = lambda_seconds(counter, invocations)
     return from_units(
         units, api_requests=api, webhook_requests=webhooks, lambda_invocations=invocations, lambda_seconds=seconds
@@ -83,7 +85,7 @@ def measure() -> tuple[Usage, Usage, float]:
                     params.update({"AccountSid": BENCH_ENV["TWILIO_ACCOUNT_SID"], "NumMedia": "0"})
                     _post(client, "/webhooks/twilio/messages", params)
                 delivered = _drain(app)
-            inbound = _usage(counter, 0, MESSAGES, MESSAGES + delivered, delivered).scaled(1 / MESSAGES)
+            inbound = _usage(counter, 0, MESSAGES, MESSAGES + delivered).scaled(1 / MESSAGES)
 
             with counting_aws_calls() as counter:
                 delivered = 0
@@ -98,7 +100,7 @@ def measure() -> tuple[Usage, Usage, float]:
             # one send through the REST API (with its authorizer, TTL 0 so that revocation is
             # immediate) and two status callbacks through the webhooks' HTTP API per message
             invocations = 4 * MESSAGES + delivered
-            outbound_usage = _usage(counter, MESSAGES, 2 * MESSAGES, invocations, delivered).scaled(1 / MESSAGES)
+            outbound_usage = _usage(counter, MESSAGES, 2 * MESSAGES, invocations).scaled(1 / MESSAGES)
 
             s3 = aws.client("s3")
             sizes = [

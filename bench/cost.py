@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,8 +79,25 @@ OTHER_CALL_SECONDS = 0.015
 INVOCATION_OVERHEAD_SECONDS = 0.005  # the handler's own Python work per invocation
 
 
+# What Lambda's event source mappings do themselves on AWS, and the local pump does in their stead:
+# polling queues (billed as SQS requests, modelled per delivered message) and streams (free).
+POLLER_CALLS = frozenset({"sqs.ReceiveMessage", "sqs.DeleteMessage", "dynamodb.DescribeTable"})
+
+
+def app_calls(counter: Any) -> Counter:
+    """The counted calls the functions themselves make (not the pollers standing in for AWS)."""
+    return Counter(
+        {
+            name: n
+            for name, n in counter.calls.items()
+            if name not in POLLER_CALLS and not name.startswith("dynamodbstreams.")
+        }
+    )
+
+
 def lambda_seconds(counter: Any, invocations: int) -> float:
     waiting = sum(
-        count * CALL_SECONDS.get(name.split(".", 1)[0], OTHER_CALL_SECONDS) for name, count in counter.calls.items()
+        count * CALL_SECONDS.get(name.split(".", 1)[0], OTHER_CALL_SECONDS)
+        for name, count in app_calls(counter).items()
     )
     return waiting + invocations * INVOCATION_OVERHEAD_SECONDS

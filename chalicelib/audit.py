@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from chalicelib import ids, paging
-from chalicelib.archive import outbox
 from chalicelib.errors import BadRequest
 from chalicelib.store.models import AuditEvent
 
@@ -40,11 +39,6 @@ def event(
     )
 
 
-def announce(saved: AuditEvent) -> None:
-    """Tell the archiver about an event once it is stored."""
-    outbox.nudge("audit", {"month": saved.month, "event_key": saved.event_key}, "audit", saved.event_id)
-
-
 def record(
     actor_id: str,
     action: str,
@@ -55,8 +49,7 @@ def record(
     actor_roles: set[str] | frozenset[str] | None = None,
 ) -> AuditEvent:
     made = event(actor_id, action, target_type, target_id, before, after, actor_roles)
-    made.save()
-    announce(made)
+    made.save()  # the audit table's stream takes it to the archive
     return made
 
 

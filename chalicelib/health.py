@@ -32,11 +32,14 @@ def _probe(kind: str, name: str, fn: Callable[[], str]) -> Check:
         return Check(kind, name, False, str(reason) if reason else f"{code or type(exc).__name__}: {exc}")
 
 
-def _table(name: str) -> Callable[[], str]:
+def _table(name: str, stream: str | None = None) -> Callable[[], str]:
     def check() -> str:
-        status = aws.client("dynamodb").describe_table(TableName=name)["Table"]["TableStatus"]
-        if status != "ACTIVE":
-            raise ConfigurationError(f"table {name} is {status}")
+        table = aws.client("dynamodb").describe_table(TableName=name)["Table"]
+        if table["TableStatus"] != "ACTIVE":
+            raise ConfigurationError(f"table {name} is {table['TableStatus']}")
+        if stream and (table.get("StreamSpecification") or {}).get("StreamViewType") != stream:
+            # Its stream is what takes new records to the archive.
+            raise ConfigurationError(f"table {name} has no {stream} stream, so nothing written to it is archived")
         return "active"
 
     return check
@@ -106,7 +109,7 @@ def run_checks() -> list[Check]:
     probes: list[tuple[str, str, Callable[[], str]]] = []
     for model in all_models():
         name = settings.table_name(model.logical_name)
-        probes.append(("table", name, _table(name)))
+        probes.append(("table", name, _table(name, getattr(model.Meta, "stream_view_type", None))))
     probes.append(("bucket", settings.archive_bucket, _bucket(settings.archive_bucket)))
     for queue in (settings.archive_queue_name, settings.unassigned_queue_name, settings.work_queue_name):
         probes.append(("queue", queue, _queue(queue)))

@@ -1,4 +1,5 @@
-"""Locally, nothing delivers SQS messages to Lambda: this loop does, as the event source mapping would."""
+"""Locally, nothing delivers queue messages and table changes to Lambda: this loop does, as the
+event source mappings would (the SQS consumers; the archive's stream consumer, filtered the same way)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ from typing import Any
 from chalice.app import SQSEventConfig
 
 from chalicelib import aws
+from chalicelib.archive import changes
 from chalicelib.observability import logger
+from chalicelib.settings import get_settings
 from devstack.emulator import _Context
+
+STREAM_HANDLER = "archive_changes"
+STREAM_BATCH = 10
+STREAM_RETRIES = 5  # as the stack's event source mapping: then the change is skipped (it stays pending)
+
+# Where each stream shard was read up to (its next shard iterator), and a failed batch to retry.
+_positions: dict[str, str] = {}
+_retries: dict[str, tuple[list[dict[str, Any]], int]] = {}
 
 
 def _sqs_sources(app: Any) -> list[SQSEventConfig]:
@@ -18,11 +29,12 @@ def _sqs_sources(app: Any) -> list[SQSEventConfig]:
 
 
 def drain(app: Any, max_rounds: int = 50) -> int:
-    """Deliver every queued message to its handler until the queues are empty; returns how many."""
+    """Deliver every queued message and due table change to its handler until none is left; returns how many."""
     delivered = 0
     sqs = aws.client("sqs")
     for _ in range(max_rounds):
-        moved = 0
+        moved = _drain_streams(app)
+        delivered += moved
         for source in _sqs_sources(app):
             url = aws.queue_url(source.queue)
             got = sqs.receive_message(
@@ -58,6 +70,75 @@ def drain(app: Any, max_rounds: int = 50) -> int:
                     moved += 1
         if not moved:
             break
+    return delivered
+
+
+def _streams_client() -> Any:
+    """DynamoDB Streams at the emulator (in-process, botocore's account endpoint is not emulated)."""
+    import boto3
+
+    settings = get_settings()
+    endpoint = settings.endpoint_url or f"https://streams.dynamodb.{settings.region}.amazonaws.com"
+    return boto3.session.Session().client("dynamodbstreams", region_name=settings.region, endpoint_url=endpoint)
+
+
+def _drain_streams(app: Any) -> int:
+    """Read every archive trigger table's stream on from where it was left; hand the due changes over."""
+    handler = app.handler_map.get(STREAM_HANDLER)
+    if handler is None:
+        return 0
+    streams = _streams_client()
+    delivered = 0
+    for _, model, _ in changes.TRIGGERS.values():
+        arn = aws.client("dynamodb").describe_table(TableName=model.physical_name())["Table"].get("LatestStreamArn")
+        if not arn:
+            continue
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            position = f"{arn}|{shard['ShardId']}"
+            pending, tries = _retries.pop(position, ([], 0))
+            iterator = (
+                _positions.get(position)
+                or streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
+            while iterator:
+                got = streams.get_records(ShardIterator=iterator, Limit=100)
+                iterator = got.get("NextShardIterator")
+                if iterator:
+                    _positions[position] = iterator
+                if not got["Records"]:
+                    break
+                pending += [
+                    {**r, "eventSource": "aws:dynamodb", "eventSourceARN": arn}
+                    for r in got["Records"]
+                    if changes.due({**r, "eventSourceARN": arn})  # the mapping's event filters
+                ]
+            delivered += _deliver(handler, position, pending, tries)
+    return delivered
+
+
+def _deliver(handler: Any, position: str, records: list[dict[str, Any]], tries: int) -> int:
+    """Hand `records` over in batches; a failed one is retried from where it failed on the next drain."""
+    delivered = 0
+    while records:
+        batch, records = records[:STREAM_BATCH], records[STREAM_BATCH:]
+        try:
+            failures = handler({"Records": batch}, _Context()).get("batchItemFailures", [])
+        except Exception:  # noqa: BLE001 - like Lambda: the whole batch is retried
+            logger.exception("stream handler failed; its batch is retried", handler=STREAM_HANDLER)
+            failures = [{"itemIdentifier": batch[0]["dynamodb"]["SequenceNumber"]}]
+        if not failures:
+            delivered += len(batch)
+            continue
+        failed = failures[0]["itemIdentifier"]
+        at = next(n for n, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == failed)
+        delivered += at
+        if tries + 1 < STREAM_RETRIES:
+            _retries[position] = (batch[at:] + records, tries + 1)
+        else:
+            logger.warning("stream changes skipped after retries; reconciliation archives them", handler=STREAM_HANDLER)
+        break
     return delivered
 
 

@@ -8,6 +8,7 @@ more than its kind gives it adds one line to `EXTRA`; nothing else changes.
 Capabilities (the stack turns each into explicit IAM statements, never wildcard actions):
 - `tables`, `tables:read`: every Keepline table and its indexes (plus the data key)
 - `send:<queue>`, `consume:<queue>`: one of the queues `archive`, `unassigned`, `work`
+- `stream:<table>`: read a table's change stream (its event source mapping polls it)
 - `archive:write`, `archive:read`: objects in the archive bucket (plus the archive key)
 - `archive:hold`: place and release legal holds on archive objects
 - `secret`: read the carrier credentials secret
@@ -41,6 +42,11 @@ _CONSUMER = {
     "work": frozenset({"tables", "consume:work", "send:archive", "archive:read", "archive:write"}),
 }
 
+# Change-stream consumers: function name -> the tables (logical names) whose streams it reads.
+# Their event filters are the domain's (`chalicelib.archive.changes.TRIGGERS`).
+STREAM_CONSUMERS: dict[str, tuple[str, ...]] = {"archive_changes": ("messages", "audit")}
+_STREAM = frozenset({"tables", "archive:write", "archive:read", "health"})
+
 # Function name -> capabilities beyond what its kind gives it.
 EXTRA: dict[str, frozenset[str]] = {
     # The archive's writers check the bucket is WORM before writing ("health": bucket configuration reads).
@@ -56,13 +62,16 @@ class Function:
     """One Lambda function of the Chalice app, as `chalice package` names it."""
 
     name: str
-    kind: str  # api | authorizer | queue | schedule | task
+    kind: str  # api | authorizer | queue | stream | schedule | task
     queue: str | None = None  # the logical queue a consumer reads (archive, unassigned, work)
+    streams: tuple[str, ...] = ()  # the tables whose change streams a stream consumer reads
 
     @property
     def needs(self) -> frozenset[str]:
         if self.kind == "queue":
             base = _CONSUMER[self.queue or ""]
+        elif self.kind == "stream":
+            base = _STREAM | {f"stream:{table}" for table in self.streams}
         else:
             base = {"api": _API, "authorizer": _AUTHORIZER, "schedule": _SCHEDULE}.get(self.kind, _TASK)
         return base | EXTRA.get(self.name, frozenset())
@@ -101,5 +110,9 @@ def functions(app: Any, settings: Settings) -> list[Function]:
             found.append(Function(source.name, "schedule"))
         else:
             raise ValueError(f"{source.name}: event source {kind} is not provisioned by the Keepline stack")
-    found.extend(Function(fn.name, "task") for fn in app.pure_lambda_functions)
+    for fn in app.pure_lambda_functions:
+        if fn.name in STREAM_CONSUMERS:
+            found.append(Function(fn.name, "stream", streams=STREAM_CONSUMERS[fn.name]))
+        else:
+            found.append(Function(fn.name, "task"))
     return found

@@ -60,6 +60,13 @@ _TABLE_WRITE = (
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 )
+# What Lambda's event source mapping needs of the function's role to poll a table's stream.
+_STREAM_READ = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)
 _QUEUE_SEND = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
 _QUEUE_CONSUME = (
     "sqs:ReceiveMessage",
@@ -459,6 +466,9 @@ class KeeplineStack(cdk.Stack):
                 (("kms:Decrypt", "kms:GenerateDataKey"), data),
             ]
             grants[f"consume:{logical}"] = [(_QUEUE_CONSUME, [queue.queue_arn]), (("kms:Decrypt",), data)]
+        for logical, table in self.tables.items():
+            if table.stream_specification:
+                grants[f"stream:{logical}"] = [(_STREAM_READ, [table.attr_stream_arn]), (("kms:Decrypt",), data)]
         return grants
 
     def _statements(self, fn: access.Function) -> list[iam.PolicyStatement]:
@@ -580,6 +590,8 @@ class KeeplineStack(cdk.Stack):
             resource.node.add_dependency(log_group)
             if fn.kind == "queue":
                 self._consume(resource, fn)
+            elif fn.kind == "stream":
+                self._follow_streams(resource, fn)
             for key, value in environment.items():
                 chalice.add_environment_variable(key, value, logical)
         return chalice
@@ -661,6 +673,33 @@ class KeeplineStack(cdk.Stack):
         resource.add_override(f"{event}.Queue", self.queues[fn.queue or ""].queue_arn)
         # The handlers return `batchItemFailures`; without this Lambda would delete the failed messages too.
         resource.add_override(f"{event}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+
+    def _follow_streams(self, resource: cdk.CfnResource, fn: access.Function) -> None:
+        """One event source mapping per table stream the function reads, with the domain's event filters.
+
+        Filtered-out changes neither invoke nor bill the function. A failed record is retried from
+        where it failed (partial batch responses, halving the batch), then skipped: it is still
+        `pending_archive`, so the scheduled reconciliation archives it.
+        """
+        from chalicelib.archive.changes import TRIGGERS
+
+        for table in fn.streams:
+            _, _, patterns = TRIGGERS[table]
+            lambda_.CfnEventSourceMapping(
+                self,
+                f"{function_logical_id(fn.name)}{to_cfn_resource_name(table)}Stream",
+                function_name=resource.ref,
+                event_source_arn=self.tables[table].attr_stream_arn,
+                starting_position="TRIM_HORIZON",
+                batch_size=10,
+                bisect_batch_on_function_error=True,
+                maximum_retry_attempts=5,
+                maximum_record_age_in_seconds=3600,
+                function_response_types=["ReportBatchItemFailures"],
+                filter_criteria=lambda_.CfnEventSourceMapping.FilterCriteriaProperty(
+                    filters=[lambda_.CfnEventSourceMapping.FilterProperty(pattern=json.dumps(p)) for p in patterns]
+                ),
+            )
 
     # --- state machines ------------------------------------------------------------------------
 

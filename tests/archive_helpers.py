@@ -63,7 +63,7 @@ def store_message(
     sender: str | None = None,
     owner: str | None = "employee#emma",
     statuses: tuple[str, ...] = (),
-    nudge: bool = True,
+    nudge: bool = False,  # the stream triggers the archive; True also queues a nudge (reconciliation's path)
 ) -> Message:
     at = ids.iso()
     message_id = ids.new_id("msg")
@@ -114,8 +114,7 @@ def add_status(message: Message, status: str) -> Message:
             Message.status_history.set([*(message.status_history or []), StatusChange(status=status, at=ids.iso())]),
             Message.pending_archive.set("1"),
         ]
-    )
-    nudge_message(message)
+    )  # as a status callback does: the stream takes a settled status to the archive
     return message
 
 

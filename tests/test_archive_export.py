@@ -30,7 +30,9 @@ OTHER = "+12065550999"
 def archived(carrier):
     made = [
         store_message("Hi, my invoice 1234 is wrong"),
-        store_message("Sorry! Fixing the invoice now", direction="outbound", sender="emma", statuses=("sent",)),
+        store_message(
+            "Sorry! Fixing the invoice now", direction="outbound", sender="emma", statuses=("sent",), nudge=True
+        ),
         store_message("Photo of the receipt", kind="mms", media_urls=("https://media.example/r.jpg",)),
         store_message("Thanks <b>a lot</b>"),
         store_message("Unrelated customer", customer=OTHER),

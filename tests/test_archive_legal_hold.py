@@ -10,6 +10,7 @@ from chalicelib.archive import documents
 from chalicelib.store.models import AuditEvent
 from devstack import pump
 from tests.archive_helpers import (
+    add_status,
     carrier_fixture,  # noqa: F401 - provides the `carrier` fixture
     objects,
     store_message,
@@ -70,7 +71,7 @@ def test_hold_on_a_thread_covers_existing_and_future_objects_until_released(clie
 
 def test_hold_on_a_customer_number_and_on_an_employee(client, as_user, carrier):
     store_message("customer one")
-    store_message("customer two", customer=OTHER, direction="outbound", sender="sam", owner="employee#sam")
+    store_message("customer two", customer=OTHER, direction="outbound", sender="sam", owner="employee#sam", nudge=True)
     audit.record("sam", "thread.reassigned", "thread", "th_x")
     documents.put("offboarding", "sam-manifest.json", {"employee_id": "sam"}, employee_id="sam")
     pump.drain(app)
@@ -85,7 +86,10 @@ def test_hold_on_a_customer_number_and_on_an_employee(client, as_user, carrier):
     sam_audit = [k for k, v in _held("records/audit/").items() if v == "ON"]
     assert len(sam_audit) == 1
 
-    store_message("sam writes again", customer="+12065550777", direction="outbound", sender="sam", owner="employee#sam")
+    again = store_message(
+        "sam writes again", customer="+12065550777", direction="outbound", sender="sam", owner="employee#sam"
+    )
+    add_status(again, "delivered")  # archived once it settles
     pump.drain(app)
     assert set(_held(f"records/threads/{thread_of('+12065550777')}/").values()) == {"ON"}
 

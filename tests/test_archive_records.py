@@ -42,7 +42,10 @@ def test_every_record_type_is_archived_locked_and_chained(carrier):
     mms = store_message(
         "Here is a photo", kind="mms", media_urls=("https://media.example/1", "https://media.example/2")
     )
-    out = store_message("Yes, ready at 3pm", direction="outbound", sender="emma", statuses=("queued", "sent"))
+    # Archived before it settled (as reconciliation does with a text whose delivery report is late).
+    out = store_message(
+        "Yes, ready at 3pm", direction="outbound", sender="emma", statuses=("queued", "sent"), nudge=True
+    )
     call = store_message(None, kind="call")
     voicemail = store_message(None, kind="voicemail", media_urls=("https://media.example/vm",))
     audit.record("ada", "number.assigned", "number", "+14155550101", None, {"assignee": "employee#emma"})

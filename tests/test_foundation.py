@@ -35,6 +35,16 @@ def test_health_names_a_missing_table(client):
     assert "ResourceNotFound" in bad[0]["detail"]
 
 
+def test_health_names_a_trigger_table_without_its_stream(client):
+    """Without the messages table's stream nothing new would reach the archive: that is a failed check."""
+    aws.client("dynamodb").update_table(TableName="keepline-dev-messages", StreamSpecification={"StreamEnabled": False})
+    response = client.http.get("/health")
+    assert response.status_code == 503
+    bad = [r for r in json.loads(response.body)["resources"] if not r["ok"]]
+    assert [r["name"] for r in bad] == ["keepline-dev-messages"]
+    assert "no NEW_IMAGE stream" in bad[0]["detail"]
+
+
 def test_health_refuses_a_bucket_without_object_lock(environment):
     from chalice.test import Client
 

@@ -204,7 +204,10 @@ def test_every_model_has_an_encrypted_protected_on_demand_table(template: Any, t
                     "SSEType": "KMS",
                     "KMSMasterKeyId": {"Fn::GetAtt": [data_key, "Arn"]},
                 },
-                "StreamSpecification": Match.absent(),  # no model asks for a stream
+                # Only the tables whose models ask for one (the archive's triggers) have a stream.
+                "StreamSpecification": {"StreamViewType": model.Meta.stream_view_type}
+                if getattr(model.Meta, "stream_view_type", None)
+                else Match.absent(),
             },
         )
         table = next(t for t in tables.values() if t["Properties"]["TableName"] == f"{PREFIX}-{model.logical_name}")
@@ -515,6 +518,37 @@ def test_queue_consumers_read_exactly_their_queue_and_report_partial_failures(
         assert event["Properties"]["BatchSize"] >= 1  # chalice's own event, not a second one
         receive = [s for s in _role_statements(template_json, fn.name) if "sqs:ReceiveMessage" in _as_list(s["Action"])]
         assert [s["Resource"] for s in receive] == [{"Fn::GetAtt": [queue, "Arn"]}]
+
+
+def test_the_archiver_follows_the_trigger_tables_streams_with_the_domains_filters(
+    template_json: dict[str, Any],
+) -> None:
+    from app import app
+    from chalicelib.archive.changes import TRIGGERS
+
+    (consumer,) = [f for f in access.functions(app, get_settings()) if f.kind == "stream"]
+    assert set(consumer.streams) == set(TRIGGERS)
+    mappings = _resources(template_json, "AWS::Lambda::EventSourceMapping")
+    followed = {}
+    for mapping in mappings.values():
+        props = mapping["Properties"]
+        table = props["EventSourceArn"]["Fn::GetAtt"][0]
+        followed[table] = props
+        assert props["FunctionName"] == {"Ref": function_logical_id(consumer.name)}
+        assert props["StartingPosition"] == "TRIM_HORIZON"  # nothing written before the mapping existed is missed
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert props["BisectBatchOnFunctionError"] is True and props["MaximumRetryAttempts"] >= 1
+    for _, model, patterns in TRIGGERS.values():
+        logical = _logical_id(template_json, "AWS::DynamoDB::Table", TableName=f"{PREFIX}-{model.logical_name}")
+        stream = template_json["Resources"][logical]["Properties"]["StreamSpecification"]
+        assert stream == {"StreamViewType": "NEW_IMAGE"}
+        filters = [json.loads(f["Pattern"]) for f in followed[logical]["FilterCriteria"]["Filters"]]
+        assert filters == patterns  # the same rule decides locally (`changes.due`) and on AWS
+        read = [
+            s for s in _role_statements(template_json, consumer.name) if "dynamodb:GetRecords" in _as_list(s["Action"])
+        ]
+        assert {"Fn::GetAtt": [logical, "StreamArn"]} in [r for s in read for r in _as_list(s["Resource"])]
+    assert len(followed) == len(TRIGGERS)
 
 
 def test_cognito_pool_or_an_external_oidc_issuer(template: Any, template_json: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
-"""Inbound texts: route, store once (message + guard + thread in one transaction), archive, then react.
+"""Inbound texts: route, store once (message + guard + thread in one transaction), then react.
 
 A message to a number nobody holds is stored all the same, owned by `unassigned`, and announced
-on the unassigned queue: no customer message is ever dropped. The warm path makes three AWS
-calls: GetItem (number), TransactWriteItems, SendMessage (archive nudge).
+on the unassigned queue: no customer message is ever dropped. The warm path makes two AWS calls:
+GetItem (number) and TransactWriteItems; the messages table's stream takes it to the archive.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def accept(event: InboundMessage) -> Message | None:
         logger.info("duplicate delivery ignored", carrier=event.carrier, to=mask(event.to))
         metrics.add_metric(name="InboundDuplicate", unit="Count", value=1)
         return None
-    records.nudge(message)
     if not route.routable:
         logger.info("message to an unassigned number", to=mask(event.to), reason=route.reason)
         records.notify_unassigned(message, route.reason or "unassigned")

@@ -16,7 +16,7 @@ from chalicelib.carriers import registry
 from chalicelib.carriers.http import CarrierError
 from chalicelib.errors import BadRequest, Conflict
 from chalicelib.messaging import optout, records, routing, segments
-from chalicelib.messaging.status import RANK, settled
+from chalicelib.messaging.status import RANK
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask, to_e164
 from chalicelib.store.models import Message, MessageKey, PhoneNumber, StatusChange, employee_owner
@@ -131,7 +131,6 @@ def _failed(message: Message, exc: CarrierError) -> None:
             records.appended(StatusChange(status="failed", at=at, error_code=code)),
         ]
     )
-    records.nudge(message, "failed")
 
 
 def _sent(message: Message, carrier_message_id: str, status: str) -> None:
@@ -154,5 +153,3 @@ def _sent(message: Message, carrier_message_id: str, status: str) -> None:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
         message.update(actions=actions[:1])
-    if settled(message.status):  # otherwise the delivery report (or reconciliation) archives it
-        records.nudge(message, "sent")

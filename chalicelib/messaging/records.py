@@ -12,7 +12,6 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib import aws, ids
-from chalicelib.archive import outbox
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask
@@ -110,11 +109,6 @@ def _failed_condition(exc: TransactWriteError, index: int) -> bool:
 def appended(change: StatusChange) -> Any:
     """The update action that appends `change` to a message's status history."""
     return Message.status_history.set(Message.status_history.append([change]))
-
-
-def nudge(message: Message, what: str = "stored") -> None:
-    key = {"thread_id": message.thread_id, "message_key": message.message_key}
-    outbox.nudge("message", key, message.thread_id, f"{message.message_id}:{what}")
 
 
 def find(guard: str) -> Message | None:

@@ -39,8 +39,8 @@ def settled(status: str) -> bool:
 
     Until then a message stays `pending_archive`; the scheduled reconciliation archives any that
     never settle, so a record reaches the archive within one reconciliation period at the latest.
-    Archiving once a message settles, instead of at every change, saves an S3 PUT, an archive
-    pass and its queue traffic per status callback.
+    Archiving once a message settles, instead of at every change, saves an S3 PUT and an archive
+    pass per status callback (`chalicelib.archive.changes` filters the stream on it).
     """
     return RANK.get(status, 0) >= FINAL_RANK
 
@@ -72,6 +72,4 @@ def apply(update: StatusUpdate) -> bool:
         logger.info("stale or repeated status ignored", carrier=update.carrier, status=update.status)
         metrics.add_metric(name="StatusIgnored", unit="Count", value=1)
         return False
-    if settled(update.status):
-        records.nudge(message, update.status)
     return True

@@ -66,10 +66,9 @@ def _incoming(carrier: Carrier, event: CallEvent) -> VoiceResponse:
         owner_at_receipt=route.owner,
         call={"call_id": event.call_id, "forwarded": bool(target)},
     )
-    if records.store(message, records.guard_key(carrier.name, f"call:{event.call_id}"), route.owner, unread=False):
-        records.nudge(message)
-        if not route.routable:
-            records.notify_unassigned(message, route.reason or "unassigned")
+    stored = records.store(message, records.guard_key(carrier.name, f"call:{event.call_id}"), route.owner, False)
+    if stored and not route.routable:
+        records.notify_unassigned(message, route.reason or "unassigned")
     return carrier.build_voice_response("forward" if target else "voicemail", target, event.to)
 
 
@@ -95,5 +94,4 @@ def _voicemail(carrier: Carrier, event: CallEvent) -> None:
     )
     guard = records.guard_key(carrier.name, f"recording:{event.recording_id}")
     if records.store(message, guard, call.owner_at_receipt or UNASSIGNED, unread=True):
-        records.nudge(message)
         logger.info("voicemail stored", carrier=carrier.name, to=mask(call.business_number))

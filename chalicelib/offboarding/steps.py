@@ -181,7 +181,6 @@ def _commit_moves(run: OffboardingRun, leaver_owner: str, moves: list[tuple[Thre
         if len(moves) == 1:
             return []
         return [moved for move in moves for moved in _commit_moves(run, leaver_owner, [move])]
-    audit.announce(event)
     return [(thread.thread_id, owner) for thread, owner in moves]
 
 

@@ -246,6 +246,7 @@ class Message(TableModel):
 
     class Meta:
         table_name = "unbound"
+        stream_view_type = "NEW_IMAGE"  # the archive's trigger (`chalicelib.archive.changes`)
 
     thread_id = UnicodeAttribute(hash_key=True)
     message_key = UnicodeAttribute(range_key=True)  # created_at + '#' + message_id: time order
@@ -307,6 +308,7 @@ class AuditEvent(TableModel):
 
     class Meta:
         table_name = "unbound"
+        stream_view_type = "NEW_IMAGE"  # the archive's trigger (`chalicelib.archive.changes`)
 
     month = UnicodeAttribute(hash_key=True)  # YYYY-MM
     event_key = UnicodeAttribute(range_key=True)  # iso timestamp + '#' + event id

@@ -1,5 +1,6 @@
-"""The archive's Lambda handlers: the archiver on the FIFO queue, reconciliation, the daily digest,
-and the worker on the work queue (eDiscovery exports)."""
+"""The archive's Lambda handlers: the archiver on the tables' change streams and on the FIFO queue
+(reconciliation's and replays' nudges), reconciliation, the daily digest, and the worker on the
+work queue (eDiscovery exports, legal holds)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from typing import Any
 
 from chalice import Blueprint, Cron, Rate
 
-from chalicelib.archive import archiver, digest, export, legal_hold, reconcile
+from chalicelib.archive import archiver, changes, digest, export, legal_hold, reconcile
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
+
+
+@bp.lambda_function(name="archive_changes")
+def archive_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The messages and audit tables' streams (event source mappings in the stack, filtered to due changes)."""
+    return changes.handle(event.get("Records", []))
 
 
 @bp.on_sqs_message(queue=get_settings().archive_queue_name, batch_size=10)

@@ -120,9 +120,10 @@ def call(
     authorizer: dict[str, Any] | None,
     body: Any = None,
     route: str | None = None,
+    query: dict[str, str] | None = None,
     **path_parameters: str,
 ) -> tuple[int, Any]:
-    """(status, JSON body) of an API request through the HTTP API."""
+    """(status, body: parsed when JSON) of a request through the HTTP API."""
     payload = None if body is None else json.dumps(body).encode()
     headers = {"content-type": "application/json", "user-agent": "Mozilla/5.0"} if payload else {}
     event = http_api_event(
@@ -132,10 +133,14 @@ def call(
         method=method,
         route=route,
         path_parameters=path_parameters,
+        query=query,
         authorizer=authorizer,
     )
     response = invoke(event)
-    return response["statusCode"], json.loads(response["body"] or "null")
+    try:
+        return response["statusCode"], json.loads(response["body"] or "null")
+    except ValueError:  # the console's page and files
+        return response["statusCode"], response["body"]
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:

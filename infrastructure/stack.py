@@ -15,6 +15,7 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -45,13 +46,13 @@ ROLES = ("admin", "hr", "compliance", "employee")
 DEAD_LETTER_AFTER = 5  # as the local stack (devstack/bootstrap.py)
 FUNCTION_TIMEOUT = 60  # Chalice's default; queues hide a message for six times as long
 ARCHIVE_LAG_SECONDS = 900
-# Carriers call these Chalice routes through the webhooks' HTTP API ($1.00/M requests, no
-# authorizer: each handler verifies the carrier's signature) instead of the REST API ($3.50/M).
+# Carriers call the Chalice routes under this prefix; they have no authorizer (they cannot present
+# a JWT): each handler verifies the carrier's signature.
 WEBHOOK_PREFIX = "/webhooks/"
-# A few times a busy company's peak of texts and status callbacks; a flood beyond it is refused
-# by API Gateway before it costs Lambda time (forged requests are otherwise refused only in code).
-WEBHOOK_RATE_PER_SECOND = 500
-WEBHOOK_BURST = 1000
+# A few times a busy company's peak of texts, status callbacks and console requests; a flood beyond
+# it is refused by API Gateway before it costs Lambda time.
+API_RATE_PER_SECOND = 500
+API_BURST = 1000
 _TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DescribeTable")
 _TABLE_WRITE = (
     "dynamodb:PutItem",
@@ -103,13 +104,15 @@ class KeeplineStack(cdk.Stack):
         self.bucket = self._archive_bucket()
         self.queues, self.dead_letter_queues = self._queues()
         self.secret = self._carrier_secret()
+        # First: the user pool's callback URL and the functions' settings refer to its endpoint.
+        self.http_api = self._http_api()
+        self.public_url = self._public_url()
         self.issuer, self.audience, self.client_id = self._identity()
         self.functions = access.functions(app, settings)
         self.grants = self._grants()
         self.roles = {fn.name: self._role(fn) for fn in self.functions}
-        self.webhooks = self._webhook_api()
         self.chalice = self._chalice()
-        self._route_webhooks(app)
+        self._route_api(app)
         self.state_machines = self._state_machines()
         self.topic = self._alarms()
         cdk.CfnOutput(self, "ArchiveBucketName", value=self.bucket.bucket_name)
@@ -117,8 +120,14 @@ class KeeplineStack(cdk.Stack):
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.topic.topic_arn)
         cdk.CfnOutput(
             self,
+            "ApiURL",
+            value=self.http_api.api_endpoint,
+            description="Keepline's HTTP API: the console (/), the API and the carrier webhooks.",
+        )
+        cdk.CfnOutput(
+            self,
             "WebhookURL",
-            value=self.webhooks.api_endpoint,
+            value=self.http_api.api_endpoint,
             description="Carriers call this URL + /webhooks/...; assigned numbers are pointed here automatically.",
         )
 
@@ -140,7 +149,10 @@ class KeeplineStack(cdk.Stack):
             description="Issuer URL of your own OIDC provider; leave empty to create a Cognito user pool.",
         )
         self.oidc_audience = cdk.CfnParameter(
-            self, "OidcAudience", default="", description="Audience (client id) of tokens from OidcIssuer."
+            self,
+            "OidcAudience",
+            default="",
+            description="Audience (client id) of tokens from OidcIssuer; required with OidcIssuer.",
         )
         self.oidc_client_id = cdk.CfnParameter(
             self,
@@ -158,7 +170,17 @@ class KeeplineStack(cdk.Stack):
             self,
             "PublicBaseUrl",
             default="",
-            description="The public URL carriers call (custom domain or the EndpointURL output, without a slash).",
+            description="A custom domain of the HTTP API for the console and API, without a trailing slash; "
+            "empty uses the HTTP API's own URL (the ApiURL output).",
+        )
+        # API Gateway's JWT authorizer needs an audience: with no audience every token would be refused.
+        cdk.CfnRule(
+            self,
+            "OidcIssuerNeedsAudience",
+            rule_condition=cdk.Fn.condition_not(cdk.Fn.condition_equals(self.oidc_issuer.value_as_string, "")),
+        ).add_assertion(
+            cdk.Fn.condition_not(cdk.Fn.condition_equals(self.oidc_audience.value_as_string, "")),
+            "OidcAudience is required with OidcIssuer (the aud or client_id of the tokens the API accepts).",
         )
 
     # --- encryption ----------------------------------------------------------------------------
@@ -343,15 +365,8 @@ class KeeplineStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         # The web console signs in with authorization code + PKCE at the pool's hosted UI and comes
-        # back to `{PublicBaseUrl}/`; until PublicBaseUrl is set only localhost is allowed back.
-        has_public_url = cdk.CfnCondition(
-            self,
-            "HasPublicBaseUrl",
-            expression=cdk.Fn.condition_not(cdk.Fn.condition_equals(self.public_base_url.value_as_string, "")),
-        )
-        console_url = cdk.Fn.condition_if(
-            has_public_url.logical_id, f"{self.public_base_url.value_as_string}/", "http://localhost:8000/"
-        ).to_string()
+        # back to where it is served: `{public URL}/` (the console's <base>, see chalicelib/console).
+        console_url = f"{self.public_url}/"
         client = pool.add_client(
             "Api",
             generate_secret=False,
@@ -546,9 +561,11 @@ class KeeplineStack(cdk.Stack):
             "QUEUE_UNASSIGNED_NAME": self.queues["unassigned"].queue_name,
             "QUEUE_WORK_NAME": self.queues["work"].queue_name,
             "STATE_MACHINE_PREFIX": settings.state_machine_prefix,
-            "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
-            # The API resource depends on nothing of the functions', so referring to it here makes no cycle.
-            "WEBHOOK_BASE_URL": self.webhooks.api_endpoint,
+            "PUBLIC_BASE_URL": self.public_url,
+            # Always the HTTP API's own URL, whatever PublicBaseUrl says: carriers sign the URL they
+            # were given, and a PublicBaseUrl left at the REST API's URL by an older deployment must
+            # not break them. (The API depends on nothing of the functions', so this makes no cycle.)
+            "WEBHOOK_BASE_URL": self.http_api.api_endpoint,
             "CARRIER_SECRET_NAME": self.carrier_secret_name,
             "OIDC_ISSUER": self.issuer,
             "OIDC_AUDIENCE": self.audience,
@@ -596,26 +613,33 @@ class KeeplineStack(cdk.Stack):
                 chalice.add_environment_variable(key, value, logical)
         return chalice
 
-    # --- the carriers' webhooks ----------------------------------------------------------------
+    # --- the HTTP API: people and carriers ------------------------------------------------------
 
-    def _webhook_api(self) -> apigwv2.HttpApi:
-        """An HTTP API beside Chalice's REST API, for the carrier webhooks only (routes: `_route_webhooks`)."""
+    def _http_api(self) -> apigwv2.HttpApi:
+        """Keepline's one front door (routes: `_route_api`). Chalice's REST API is still deployed, for
+        carrier numbers pointed at it before this API existed and for anyone still using its URL.
+
+        An HTTP API costs $1.00 per million requests against the REST API's $3.50, and its JWT
+        authorizer checks tokens without invoking a Lambda authorizer on every request."""
         api = apigwv2.HttpApi(
             self,
+            # The construct id of the webhooks-only API this replaced: a new id would replace the
+            # API, and with it the URL every carrier number is pointed at.
             "Webhooks",
-            api_name=f"{APP_NAME}-{self.stage}-webhooks",
-            description="Keepline carrier webhooks (signed by the carriers, verified by the API handler).",
+            api_name=f"{APP_NAME}-{self.stage}",
+            description="Keepline: the console, the API (JWT authorizer) and the carrier webhooks (signed).",
             create_default_stage=False,
         )
         log_group = logs.LogGroup(
             self,
-            "WebhooksAccessLogs",
+            "HttpApiAccessLogs",
             # Under /aws/vendedlogs/ like the state machines' logs: delivered by the service, not by a function.
-            log_group_name=f"/aws/vendedlogs/apigateway/{APP_NAME}-{self.stage}-webhooks",
+            log_group_name=f"/aws/vendedlogs/apigateway/{APP_NAME}-{self.stage}-http-api",
             retention=logs.RetentionDays.ONE_YEAR,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        # Who called which route and how it went; no query string or body (phone numbers, text).
+        # Who called which route and how it went; no query string or body (phone numbers, text),
+        # no token. `authorizerError` says why the JWT authorizer refused a request.
         fields = {
             "requestId": "$context.requestId",
             "ip": "$context.identity.sourceIp",
@@ -626,13 +650,14 @@ class KeeplineStack(cdk.Stack):
             "integrationStatus": "$context.integrationStatus",
             "integrationLatency": "$context.integrationLatency",
             "integrationError": "$context.integrationErrorMessage",
+            "authorizerError": "$context.authorizer.error",
             "userAgent": "$context.identity.userAgent",
         }
         api.add_stage(
             "DefaultStage",
             stage_name="$default",
             auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(rate_limit=WEBHOOK_RATE_PER_SECOND, burst_limit=WEBHOOK_BURST),
+            throttle=apigwv2.ThrottleSettings(rate_limit=API_RATE_PER_SECOND, burst_limit=API_BURST),
             access_log_settings=_AccessLogs(
                 apigwv2.LogGroupLogDestination(log_group),
                 apigateway.AccessLogFormat.custom(json.dumps(fields)),
@@ -640,13 +665,26 @@ class KeeplineStack(cdk.Stack):
         )
         return api
 
-    def _route_webhooks(self, app: Any) -> None:
-        """One route per Chalice webhook route, each to the Chalice API handler with the REST-style
-        payload (format 1.0) Chalice reads."""
+    def _public_url(self) -> str:
+        """PublicBaseUrl (a custom domain) if given, else the HTTP API's own URL: known in the same
+        deployment, since the API refers to nothing that refers to it."""
+        given = cdk.CfnCondition(
+            self,
+            "HasPublicBaseUrl",
+            expression=cdk.Fn.condition_not(cdk.Fn.condition_equals(self.public_base_url.value_as_string, "")),
+        )
+        return cdk.Fn.condition_if(
+            given.logical_id, self.public_base_url.value_as_string, self.http_api.api_endpoint
+        ).to_string()
+
+    def _route_api(self, app: Any) -> None:
+        """One route per Chalice route and method, each to the Chalice API handler with the
+        REST-style payload (format 1.0) Chalice reads. A route with a Chalice authorizer gets the
+        JWT authorizer; the others (webhooks, health, the console's files, OpenAPI) are public."""
         # `same_environment`: the ARN is a token, and without it CDK would skip the invoke permission.
         handler = lambda_.Function.from_function_attributes(
             self,
-            "WebhookHandler",
+            "HttpApiHandler",
             function_arn=self.chalice.get_function(function_logical_id("api_handler")).function_arn,
             same_environment=True,
         )
@@ -656,10 +694,33 @@ class KeeplineStack(cdk.Stack):
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_1_0,
             scope_permission_to_route=False,  # one permission for this API's routes
         )
-        for path, method in webhook_routes(app):
-            (route,) = self.webhooks.add_routes(
-                path=path, methods=[apigwv2.HttpMethod(method)], integration=integration
+        # The same issuer and audience the functions' OIDC_ISSUER / OIDC_AUDIENCE name; the API
+        # checks signature (the issuer's JWKS), iss, aud or client_id, and exp. The handler then
+        # resolves the employee on every request (`routing.caller`), so revocation is immediate.
+        jwt = authorizers.HttpJwtAuthorizer(
+            "Jwt",
+            self.issuer,
+            jwt_audience=[self.audience],
+            authorizer_name=f"{APP_NAME}-{self.stage}-oidc",
+            identity_source=["$request.header.Authorization"],
+        )
+        for path, method, authenticated in api_routes(app):
+            (route,) = self.http_api.add_routes(
+                path=path,
+                methods=[apigwv2.HttpMethod(method)],
+                integration=integration,
+                authorizer=jwt if authenticated else None,
             )
+            if authenticated:
+                continue
+            if not path.startswith(WEBHOOK_PREFIX):
+                acknowledge(
+                    route,
+                    "AwsSolutions-APIG4",
+                    "Public by design and reading no one's data: the health check, the console's static files "
+                    "and sign-in configuration, and the OpenAPI document; the console's API calls carry a JWT.",
+                )
+                continue
             acknowledge(
                 route,
                 "AwsSolutions-APIG4",
@@ -792,13 +853,13 @@ class KeeplineStack(cdk.Stack):
                 statistic="Sum",
             ),
             1,
-            "The REST API (console and management API) answered 5xx.",
+            "Chalice's REST API answered 5xx (Keepline's traffic goes to the HTTP API; older carrier numbers may not).",
         )
         alarm(
-            "Webhooks5xxAlarm",
-            self.webhooks.metric_server_error(period=five_minutes, statistic="Sum"),
+            "HttpApi5xxAlarm",
+            self.http_api.metric_server_error(period=five_minutes, statistic="Sum"),
             1,
-            "The carrier webhooks' HTTP API answered 5xx (carriers retry, but something is failing).",
+            "The HTTP API (console, API and carrier webhooks) answered 5xx.",
         )
         alarm(
             "ArchiveLagAlarm",
@@ -809,10 +870,14 @@ class KeeplineStack(cdk.Stack):
         return topic
 
 
-def webhook_routes(app: Any) -> list[tuple[str, str]]:
-    """(path, method) of every Chalice route carriers call: those under `/webhooks/`."""
+def api_routes(app: Any) -> list[tuple[str, str, bool]]:
+    """(path, method, authenticated) of every Chalice route; authenticated when it names an authorizer.
+
+    HTTP API paths use Chalice's `{name}` syntax for path parameters (Chalice has no greedy ones)."""
     return sorted(
-        (path, method) for path, methods in app.routes.items() if path.startswith(WEBHOOK_PREFIX) for method in methods
+        (path, method, entry.authorizer is not None)
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
     )
 
 

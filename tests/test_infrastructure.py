@@ -382,8 +382,11 @@ def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_
         assert variables["TABLE_PREFIX"] == PREFIX
         assert variables["STATE_MACHINE_PREFIX"] == PREFIX
         assert variables["ARCHIVE_RETENTION_DAYS"] == {"Ref": "ArchiveRetentionDays"}
-        assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
-        assert variables["WEBHOOK_BASE_URL"] == {"Fn::GetAtt": [_webhook_api(template_json), "ApiEndpoint"]}
+        endpoint = {"Fn::GetAtt": [_http_api(template_json), "ApiEndpoint"]}
+        # PublicBaseUrl (a custom domain) if given, else the HTTP API's URL: no second deployment.
+        assert variables["PUBLIC_BASE_URL"] == {"Fn::If": ["HasPublicBaseUrl", {"Ref": "PublicBaseUrl"}, endpoint]}
+        # Carriers sign the URL they were given: always the HTTP API's own.
+        assert variables["WEBHOOK_BASE_URL"] == endpoint
         assert variables["OIDC_ISSUER"]["Fn::If"][0] == "UseCognito"
         assert variables["OIDC_AUDIENCE"]["Fn::If"][0] == "UseCognito"
         assert variables["OIDC_CLIENT_ID"]["Fn::If"][0] == "UseCognito"
@@ -417,31 +420,32 @@ def test_the_environment_the_stack_passes_is_what_the_settings_read(
     assert settings.offboarding_state_machine_arn == values["OFFBOARDING_STATE_MACHINE_ARN"]
 
 
-def _webhook_api(template_json: dict[str, Any]) -> str:
+def _http_api(template_json: dict[str, Any]) -> str:
     (api,) = _resources(template_json, "AWS::ApiGatewayV2::Api")
     return api
 
 
-def test_carrier_webhooks_are_an_http_api_of_exactly_the_chalice_webhook_routes(template_json: dict[str, Any]) -> None:
+def test_every_chalice_route_is_an_http_api_route_to_the_api_handler(template_json: dict[str, Any]) -> None:
     from app import app
 
-    api = _webhook_api(template_json)
+    api = _http_api(template_json)
     assert template_json["Resources"][api]["Properties"]["ProtocolType"] == "HTTP"
-    # The functions' WEBHOOK_BASE_URL refers to the API, so the API must refer to nothing (no cycle).
+    # Kept from the webhooks-only API it replaced: a new logical id would change every carrier's URL.
+    assert api.startswith("Webhooks")
+    # The functions' settings and the user pool client refer to the API, so the API refers to nothing.
     assert "DependsOn" not in template_json["Resources"][api]
     assert "Fn::" not in json.dumps(template_json["Resources"][api]) and '"Ref"' not in json.dumps(
         template_json["Resources"][api]
     )
-    wanted = {f"{m} {path}" for path, methods in app.routes.items() if path.startswith("/webhooks/") for m in methods}
-    assert len(wanted) >= 12  # every carrier's messaging and voice routes
+    # Chalice and HTTP API spell path parameters alike (`{e164}`), so the route keys are Chalice's.
+    wanted = {f"{m} {path}" for path, methods in app.routes.items() for m in methods}
+    assert len(wanted) >= 50 and {"GET /", "POST /threads/{thread_id}/messages", "POST /webhooks/telnyx"} <= wanted
     routes = _resources(template_json, "AWS::ApiGatewayV2::Route")
     assert sorted(r["Properties"]["RouteKey"] for r in routes.values()) == sorted(wanted)
     integrations = _resources(template_json, "AWS::ApiGatewayV2::Integration")
     for route in routes.values():
         props = route["Properties"]
         assert props["ApiId"] == {"Ref": api}
-        # No authorizer: carriers sign each request and the handler verifies it (cdk-nag APIG4, reasoned).
-        assert props["AuthorizationType"] == "NONE"
         (target,) = [p["Ref"] for p in props["Target"]["Fn::Join"][1] if isinstance(p, dict)]
         integration = integrations[target]["Properties"]
         assert integration["ApiId"] == {"Ref": api}
@@ -451,8 +455,110 @@ def test_carrier_webhooks_are_an_http_api_of_exactly_the_chalice_webhook_routes(
         assert integration["IntegrationUri"] == {"Fn::GetAtt": ["APIHandler", "Arn"]}
 
 
-def test_the_webhook_api_may_invoke_the_api_handler_is_throttled_and_logged(template_json: dict[str, Any]) -> None:
-    api = _webhook_api(template_json)
+def test_exactly_the_routes_with_a_chalice_authorizer_need_a_jwt_from_the_stacks_issuer(
+    template_json: dict[str, Any],
+) -> None:
+    from app import app
+
+    authenticated = {
+        f"{m} {path}" for path, methods in app.routes.items() for m, entry in methods.items() if entry.authorizer
+    }
+    public = {f"{m} {path}" for path, methods in app.routes.items() for m in methods} - authenticated
+    assert {"GET /health", "GET /", "GET /console/{asset}", "GET /openapi.json"} <= public
+    assert {key for key in public if not key.split(" ")[1].startswith("/webhooks/")} == {
+        "GET /health",
+        "GET /",
+        "GET /console/{asset}",
+        "GET /openapi.json",
+    }
+    assert {"GET /me", "POST /threads/{thread_id}/messages", "PATCH /employees/{employee_id}"} <= authenticated
+
+    (authorizer_id, authorizer) = next(iter(_resources(template_json, "AWS::ApiGatewayV2::Authorizer").items()))
+    assert len(_resources(template_json, "AWS::ApiGatewayV2::Authorizer")) == 1
+    props = authorizer["Properties"]
+    assert props["ApiId"] == {"Ref": _http_api(template_json)}
+    assert props["AuthorizerType"] == "JWT"
+    assert props["IdentitySource"] == ["$request.header.Authorization"]
+    # The same issuer and audience the functions verify against (OIDC_ISSUER, OIDC_AUDIENCE).
+    variables = template_json["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert props["JwtConfiguration"]["Issuer"] == variables["OIDC_ISSUER"]
+    assert props["JwtConfiguration"]["Audience"] == [variables["OIDC_AUDIENCE"]]
+    pool = _logical_id(template_json, "AWS::Cognito::UserPool", UserPoolName=PREFIX)
+    (client,) = _resources(template_json, "AWS::Cognito::UserPoolClient")
+    issuer = props["JwtConfiguration"]["Issuer"]["Fn::If"]
+    assert issuer[0] == "UseCognito" and issuer[2] == {"Ref": "OidcIssuer"}
+    assert issuer[1]["Fn::Join"][1] == [
+        "https://cognito-idp.",
+        {"Ref": "AWS::Region"},
+        ".",
+        {"Ref": "AWS::URLSuffix"},
+        "/",
+        {"Ref": pool},
+    ]
+    assert props["JwtConfiguration"]["Audience"] == [
+        {"Fn::If": ["UseCognito", {"Ref": client}, {"Ref": "OidcAudience"}]}
+    ]
+    # An external issuer without an audience is refused before anything is deployed.
+    (rule,) = [r for name, r in template_json["Rules"].items() if name != "CheckBootstrapVersion"]
+    assert rule["RuleCondition"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "OidcIssuer"}, ""]}]}
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "OidcAudience"}, ""]}]}
+
+    routes = {r["Properties"]["RouteKey"]: r for r in _resources(template_json, "AWS::ApiGatewayV2::Route").values()}
+    for key in authenticated:
+        props = routes[key]["Properties"]
+        assert (props["AuthorizationType"], props["AuthorizerId"]) == ("JWT", {"Ref": authorizer_id}), key
+    for key in public:
+        props = routes[key]["Properties"]
+        assert props["AuthorizationType"] == "NONE" and "AuthorizerId" not in props, key
+        # Public on purpose, and cdk-nag's finding says why.
+        (ack,) = routes[key]["Metadata"]["cdk_nag"]["rules_to_suppress"]
+        assert ack["id"] == "AwsSolutions-APIG4"
+        assert ("sign each request" in ack["reason"]) == key.split(" ")[1].startswith("/webhooks/")
+
+
+def test_the_template_has_no_circular_dependency(template_json: dict[str, Any]) -> None:
+    """The functions, the user pool client and the JWT authorizer all refer to the HTTP API's URL or
+    id; CloudFormation refuses a template whose resources refer to each other in a loop."""
+    resources = template_json["Resources"]
+
+    def refers_to(value: Any) -> set[str]:
+        found: set[str] = set()
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "Ref" and inner in resources:
+                    found.add(inner)
+                elif key == "Fn::GetAtt":
+                    found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+                else:
+                    found |= refers_to(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                found |= refers_to(inner)
+        return found
+
+    edges = {
+        name: refers_to(r.get("Properties", {})) | set(_as_list(r.get("DependsOn", [])))
+        for name, r in resources.items()
+    }
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join((*path, name))
+        if name in done:
+            return
+        for target in edges[name]:
+            visit(target, (*path, name))
+        done.add(name)
+
+    for name in resources:
+        visit(name, ())
+    api = _http_api(template_json)
+    client = next(iter(_resources(template_json, "AWS::Cognito::UserPoolClient")))
+    assert api in edges[client] and api in edges["APIHandler"]  # what the check is about
+
+
+def test_the_http_api_may_invoke_the_api_handler_is_throttled_and_logged(template_json: dict[str, Any]) -> None:
+    api = _http_api(template_json)
     permissions = [
         p["Properties"]
         for p in _resources(template_json, "AWS::Lambda::Permission").values()
@@ -473,7 +579,10 @@ def test_the_webhook_api_may_invoke_the_api_handler_is_throttled_and_logged(temp
     assert template_json["Resources"][log_group]["DeletionPolicy"] == "Retain"
     log_format = json.loads(props["AccessLogSettings"]["Format"])
     assert log_format["requestId"] == "$context.requestId" and log_format["status"] == "$context.status"
-    assert template_json["Outputs"]["WebhookURL"]["Value"] == {"Fn::GetAtt": [api, "ApiEndpoint"]}
+    assert "$context.authorizer.error" in log_format.values()  # why a token was refused
+    assert not [v for v in log_format.values() if "query" in v.lower() or "body" in v.lower()]
+    for output in ("ApiURL", "WebhookURL"):  # WebhookURL: what older guides told carriers' admins to use
+        assert template_json["Outputs"][output]["Value"] == {"Fn::GetAtt": [api, "ApiEndpoint"]}
 
 
 def test_no_wildcard_actions_and_each_function_gets_only_what_it_needs(template_json: dict[str, Any]) -> None:
@@ -563,8 +672,20 @@ def test_cognito_pool_or_an_external_oidc_issuer(template: Any, template_json: d
     (client,) = _resources(template_json, "AWS::Cognito::UserPoolClient").values()
     assert client["Properties"]["AllowedOAuthFlows"] == ["code"]  # the console: authorization code + PKCE
     assert client["Properties"]["GenerateSecret"] is False
-    console = {"Fn::Join": ["", [{"Ref": "PublicBaseUrl"}, "/"]]}
-    assert client["Properties"]["CallbackURLs"][0]["Fn::If"][:2] == ["HasPublicBaseUrl", console]
+    # The console's own URL, so sign-in works after one deployment: PublicBaseUrl or else the HTTP API's.
+    public_url = {
+        "Fn::If": [
+            "HasPublicBaseUrl",
+            {"Ref": "PublicBaseUrl"},
+            {"Fn::GetAtt": [_http_api(template_json), "ApiEndpoint"]},
+        ]
+    }
+    console = {"Fn::Join": ["", [public_url, "/"]]}
+    assert client["Properties"]["CallbackURLs"] == [console]
+    assert client["Properties"]["LogoutURLs"] == [console]
+    assert template_json["Conditions"]["HasPublicBaseUrl"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "PublicBaseUrl"}, ""]}]
+    }
     (domain,) = _resources(template_json, "AWS::Cognito::UserPoolDomain").values()
     assert domain["Condition"] == "UseCognito"
 
@@ -588,7 +709,7 @@ def test_alarms_watch_dead_letters_failures_5xx_and_archive_lag(template_json: d
     assert len(by_metric["ExecutionsFailed"]) == len(definitions.names())
     assert by_metric["5XXError"][0]["Namespace"] == "AWS/ApiGateway"
     (webhooks,) = by_metric["5xx"]  # the HTTP API's metric name
-    assert webhooks["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": _webhook_api(template_json)}}]
+    assert webhooks["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": _http_api(template_json)}}]
     (lag,) = by_metric["ApproximateAgeOfOldestMessage"]
     archive_queue = _logical_id(template_json, "AWS::SQS::Queue", QueueName=settings.archive_queue_name)
     assert lag["Dimensions"][0]["Value"] == {"Fn::GetAtt": [archive_queue, "QueueName"]}

@@ -9,6 +9,7 @@ from chalicelib.messaging import records
 from chalicelib.settings import get_settings
 from chalicelib.store.models import Message
 from devstack.commands.simulate import sign_twilio
+from tests import http_api
 from tests.fake_carrier import post_signed, secrets, telnyx_keys
 
 EMMA = "+14155550101"
@@ -103,10 +104,12 @@ def test_bandwidth_and_vonage_and_telnyx_forward_with_the_business_number_as_cal
 
 
 def test_voice_answers_send_the_carrier_back_to_the_webhook_url_when_it_is_set(demo, client, monkeypatch):
-    hooks = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"  # the webhooks' HTTP API on AWS
+    hooks = http_api.BASE_URL  # the HTTP API on AWS
     monkeypatch.setenv("WEBHOOK_BASE_URL", hooks)
     call = {"CallSid": "CA9", "From": CUSTOMER, "To": EMMA, "CallStatus": "ringing"}
-    twiml = twilio_voice(client, "/webhooks/twilio/voice", call).body.decode()  # signed for `hooks`
+    # Through the HTTP API, as Twilio calls it: the signature is checked against `hooks`.
+    headers, body = sign_twilio(hooks + "/webhooks/twilio/voice", call, secrets()["TWILIO_AUTH_TOKEN"])
+    twiml = http_api.invoke(http_api.http_api_event("/webhooks/twilio/voice", headers, body))["body"]
     assert f'action="{hooks}/webhooks/twilio/voice/status"' in twiml
     initiate = {"eventType": "initiate", "callId": "c-9", "from": CUSTOMER, "to": "+14155550104"}
     bxml = post_signed(client, "bandwidth", "/webhooks/bandwidth/voice", initiate).body.decode()

@@ -4,87 +4,21 @@ signature checked against the HTTP API's URL (`WEBHOOK_BASE_URL`), not the REST 
 
 from __future__ import annotations
 
-import base64
 import json
-from typing import Any
 
 import pytest
-from chalice.local import LambdaContext
 
-from app import app
 from chalicelib.messaging import records
 from chalicelib.settings import get_settings
 from chalicelib.store.models import Message
 from devstack.commands.simulate import inbound_document, sign_twilio
 from tests.fake_carrier import secrets
+from tests.http_api import BASE_URL as WEBHOOK_BASE_URL
+from tests.http_api import http_api_event, invoke
 
 EMMA = "+14155550101"
 CUSTOMER = "+12065550123"
-API_ID = "a1b2c3d4e5"
-WEBHOOK_BASE_URL = f"https://{API_ID}.execute-api.us-east-1.amazonaws.com"
 PATH = "/webhooks/twilio/messages"
-# What API Gateway may return to the caller from a payload 1.0 Lambda response.
-RESPONSE_FIELDS = {"isBase64Encoded", "statusCode", "headers", "multiValueHeaders", "body"}
-
-
-def http_api_event(path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """A POST as an HTTP API ($default stage, so no stage in the path) hands it to Lambda, format 1.0.
-
-    Header names arrive lower-cased; a form body arrives base64-encoded."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    lowered.update({"host": f"{API_ID}.execute-api.us-east-1.amazonaws.com", "user-agent": "TwilioProxy/1.1"})
-    return {
-        "version": "1.0",
-        "resource": path,
-        "path": path,
-        "httpMethod": "POST",
-        "headers": lowered,
-        "multiValueHeaders": {k: [v] for k, v in lowered.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": API_ID,
-            "authorizer": {"claims": None, "scopes": None},
-            "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": API_ID,
-            "extendedRequestId": "request-id",
-            "httpMethod": "POST",
-            "identity": {
-                "accessKey": None,
-                "accountId": None,
-                "caller": None,
-                "cognitoAuthenticationProvider": None,
-                "cognitoAuthenticationType": None,
-                "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None,
-                "principalOrgId": None,
-                "sourceIp": "198.51.100.7",
-                "user": None,
-                "userAgent": "TwilioProxy/1.1",
-                "userArn": None,
-            },
-            "path": path,
-            "protocol": "HTTP/1.1",
-            "requestId": "id=",
-            "requestTime": "04/Mar/2026:19:15:17 +0000",
-            "requestTimeEpoch": 1772651717135,
-            "resourceId": None,
-            "resourcePath": path,
-            "stage": "$default",
-        },
-        "pathParameters": None,
-        "stageVariables": None,
-        "body": base64.b64encode(body).decode(),
-        "isBase64Encoded": True,
-    }
-
-
-def invoke(event: dict[str, Any]) -> dict[str, Any]:
-    """The deployed handler: `app.app` is what Chalice packages as the API handler's entry point."""
-    response = app(event, LambdaContext("keepline-dev-api_handler", memory_size=512))
-    assert set(response) <= RESPONSE_FIELDS, response
-    return response
 
 
 @pytest.fixture

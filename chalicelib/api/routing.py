@@ -80,18 +80,23 @@ auth_blueprint = Api(__name__)
 
 @auth_blueprint.authorizer(ttl_seconds=0)
 def keepline_auth(auth_request: Any) -> AuthResponse:
-    """Verify the bearer token and resolve an active employee; TTL 0 so revocation is immediate."""
+    """The REST API's authorizer: verify the bearer token and resolve an active employee; TTL 0 so
+    revocation is immediate. (Keepline's HTTP API verifies tokens itself; see `caller`.)"""
     header = auth_request.token or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized()
     try:
-        claims = tokens.verify(token)
-        who = principals.resolve(claims, tokens.roles_of(claims))
+        who = _signed_in(tokens.verify(token))
     except Unauthorized as exc:
         logger.info("token refused", reason=exc.message)
         raise _unauthorized() from exc
     return AuthResponse(routes=["*"], principal_id=who.employee_id, context=who.to_context())
+
+
+def _signed_in(claims: dict[str, Any]) -> principals.Principal:
+    """The active employee that verified claims name, whichever authorizer verified them."""
+    return principals.resolve(claims, tokens.roles_of(claims))
 
 
 def _unauthorized() -> Exception:
@@ -102,10 +107,25 @@ def _unauthorized() -> Exception:
 
 
 def caller(request: Any) -> principals.Principal:
+    """The signed-in employee, read only from what API Gateway's authorizer put in the request context.
+
+    REST API (and Chalice's local gateway): `keepline_auth` has resolved the employee already.
+    HTTP API: its JWT authorizer has checked the token's signature, issuer, audience and expiry
+    and passes the claims (payload format 1.0: `requestContext.authorizer.claims`, every value a
+    string); the employee is resolved here exactly as `keepline_auth` does, on every request, so a
+    deactivated employee is refused at once even with a token that is still valid.
+    """
     context = (request.context or {}).get("authorizer") or {}
-    if "employee_id" not in context:
+    if "employee_id" in context:
+        return principals.Principal.from_context(context)
+    claims = context.get("claims")
+    if not isinstance(claims, dict) or not claims:
         raise Unauthorized("not signed in")
-    return principals.Principal.from_context(context)
+    try:
+        return _signed_in(claims)
+    except Unauthorized as exc:
+        logger.info("token refused", reason=exc.message)
+        raise
 
 
 def json_body(request: Any) -> dict[str, Any]:

@@ -70,7 +70,9 @@ def roles_of(claims: dict[str, Any], settings: Settings | None = None) -> frozen
     settings = settings or get_settings()
     groups = claims.get(settings.oidc_groups_claim) or claims.get("groups") or []
     if isinstance(groups, str):
-        groups = [g for g in groups.replace(",", " ").split() if g]
+        # A list claim is a string when API Gateway's HTTP API JWT authorizer passes it on ("[admin hr]"),
+        # and some providers send "admin,hr".
+        groups = groups.strip().removeprefix("[").removesuffix("]").replace(",", " ").split()
     return frozenset(g for g in groups if g in ROLES)
 
 

@@ -15,8 +15,7 @@ LAMBDA_MEMORY_GB = 0.5  # the functions' configured memory (infrastructure)
 class Usage:
     """What one unit of work (a message, an offboarding) consumes."""
 
-    api_requests: float = 0  # API Gateway REST requests (the console and management API)
-    webhook_requests: float = 0  # API Gateway HTTP API requests (carrier webhooks)
+    api_requests: float = 0  # API Gateway HTTP API requests (carriers' webhooks and people's calls alike)
     lambda_invocations: float = 0
     lambda_seconds: float = 0  # summed duration of those invocations
     dynamodb_wru: float = 0
@@ -29,8 +28,7 @@ class Usage:
 
     def dollars(self) -> dict[str, float]:
         return {
-            "API Gateway REST": self.api_requests * prices.API_GATEWAY_REST_REQUEST,
-            "API Gateway HTTP": self.webhook_requests * prices.API_GATEWAY_HTTP_REQUEST,
+            "API Gateway": self.api_requests * prices.API_GATEWAY_HTTP_REQUEST,
             "Lambda requests": self.lambda_invocations * prices.LAMBDA_REQUEST,
             "Lambda compute": self.lambda_seconds * LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_ARM,
             "DynamoDB writes": self.dynamodb_wru * prices.DYNAMODB_WRITE_UNIT,

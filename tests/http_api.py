@@ -8,7 +8,6 @@ into one string: `"cognito:groups": "[admin hr]"`.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from typing import Any
@@ -16,84 +15,11 @@ from typing import Any
 from chalice.local import LambdaContext
 
 from app import app
+from devstack.http_api import API_ID, BASE_URL, DOMAIN, http_api_event  # noqa: F401 - re-exported
 from tests.conftest import AUDIENCE, ISSUER
 
-API_ID = "a1b2c3d4e5"
-DOMAIN = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
-BASE_URL = f"https://{DOMAIN}"
 # What API Gateway may return to the caller from a payload 1.0 Lambda response.
 RESPONSE_FIELDS = {"isBase64Encoded", "statusCode", "headers", "multiValueHeaders", "body"}
-_NO_AUTHORIZER: dict[str, Any] = {"claims": None, "scopes": None}  # a public route
-
-
-def http_api_event(
-    path: str,
-    headers: dict[str, str] | None = None,
-    body: bytes | None = None,
-    *,
-    method: str = "POST",
-    route: str | None = None,
-    path_parameters: dict[str, str] | None = None,
-    query: dict[str, str] | None = None,
-    authorizer: dict[str, Any] | None = _NO_AUTHORIZER,
-) -> dict[str, Any]:
-    """A request as the HTTP API ($default stage, so no stage in the path) hands it to Lambda, format 1.0.
-
-    `route` is the route's path with its `{name}` parameters (default: `path`); `authorizer=None`
-    leaves the authorizer out of the request context altogether. Header names arrive lower-cased;
-    a body that is not JSON arrives base64-encoded."""
-    lowered = {"user-agent": "TwilioProxy/1.1", **{k.lower(): v for k, v in (headers or {}).items()}}
-    lowered["host"] = DOMAIN
-    route = route or path
-    encode = body is not None and not lowered.get("content-type", "").startswith("application/json")
-    context: dict[str, Any] = {
-        "accountId": "123456789012",
-        "apiId": API_ID,
-        "authorizer": authorizer,
-        "domainName": DOMAIN,
-        "domainPrefix": API_ID,
-        "extendedRequestId": "request-id",
-        "httpMethod": method,
-        "identity": {
-            "accessKey": None,
-            "accountId": None,
-            "caller": None,
-            "cognitoAuthenticationProvider": None,
-            "cognitoAuthenticationType": None,
-            "cognitoIdentityId": None,
-            "cognitoIdentityPoolId": None,
-            "principalOrgId": None,
-            "sourceIp": "198.51.100.7",
-            "user": None,
-            "userAgent": lowered["user-agent"],
-            "userArn": None,
-        },
-        "path": path,
-        "protocol": "HTTP/1.1",
-        "requestId": "id=",
-        "requestTime": "04/Mar/2026:19:15:17 +0000",
-        "requestTimeEpoch": 1772651717135,
-        "resourceId": None,
-        "resourcePath": route,
-        "stage": "$default",
-    }
-    if authorizer is None:
-        del context["authorizer"]
-    return {
-        "version": "1.0",
-        "resource": route,
-        "path": path,
-        "httpMethod": method,
-        "headers": lowered,
-        "multiValueHeaders": {k: [v] for k, v in lowered.items()},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "requestContext": context,
-        "pathParameters": path_parameters or None,
-        "stageVariables": None,
-        "body": None if body is None else base64.b64encode(body).decode() if encode else body.decode(),
-        "isBase64Encoded": encode,
-    }
 
 
 def jwt_claims(employee_id: str, *roles: str, **overrides: str) -> dict[str, Any]:

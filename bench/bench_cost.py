@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench import prices
-from bench.common import Row, budget, counting_aws_calls
-from bench.cost import Usage, from_units, lambda_seconds, storage_dollars_per_month
+from bench.common import Row, budget, counting_aws_calls, counting_log_bytes
+from bench.cost import ACCESS_LOG_BYTES, Usage, from_units, lambda_seconds, storage_dollars_per_month
 from bench.env import BENCH_ENV, emulated
 
 MESSAGES = 20  # per direction; averaged
@@ -78,13 +78,19 @@ def _drain(app: Any) -> int:
     return pump.drain(app)
 
 
-def _usage(counter: Any, requests: int, invocations: int) -> Usage:
+def _usage(counter: Any, logs: Any, requests: int, invocations: int) -> Usage:
     units = dict(counter.units)
     # The pump stands in for the event source mappings: on AWS each queued message costs one
     # receive and one delete (the pump's empty polls are not billed per message); streams are free.
     units["sqs.request"] = counter.calls["sqs.SendMessage"] + 2 * counter.calls["sqs.DeleteMessage"]
     seconds = lambda_seconds(counter, invocations)
-    return from_units(units, api_requests=requests, lambda_invocations=invocations, lambda_seconds=seconds)
+    return from_units(
+        units,
+        api_requests=requests,
+        lambda_invocations=invocations,
+        lambda_seconds=seconds,
+        log_bytes=logs.bytes + requests * ACCESS_LOG_BYTES,
+    )
 
 
 def measure() -> tuple[Usage, Usage, float]:
@@ -100,15 +106,16 @@ def measure() -> tuple[Usage, Usage, float]:
         registry.override("twilio", twilio)
         try:
             _drain(app)  # the demo seed's own archive work is not part of the measurement
-            with counting_aws_calls() as counter:
-                for n in range(MESSAGES):
+            with counting_aws_calls() as counter, counting_log_bytes() as logs:
+                delivered = 0
+                for n in range(MESSAGES):  # one at a time: each change is its own archiver invocation
                     params = {"MessageSid": f"SMin{n:030d}", "From": CUSTOMER, "To": BUSINESS, "Body": "Is it ready?"}
                     params.update({"AccountSid": BENCH_ENV["TWILIO_ACCOUNT_SID"], "NumMedia": "0"})
                     _post(client, "/webhooks/twilio/messages", params)
-                delivered = _drain(app)
-            inbound = _usage(counter, MESSAGES, MESSAGES + delivered).scaled(1 / MESSAGES)
+                    delivered += _drain(app)
+            inbound = _usage(counter, logs, MESSAGES, MESSAGES + delivered).scaled(1 / MESSAGES)
 
-            with counting_aws_calls() as counter:
+            with counting_aws_calls() as counter, counting_log_bytes() as logs:
                 delivered = 0
                 for n in range(MESSAGES):
                     # The archiver runs between the send and each callback, as it would on AWS.
@@ -122,7 +129,7 @@ def measure() -> tuple[Usage, Usage, float]:
             # invocation of the API handler (the send's token is checked by API Gateway's JWT
             # authorizer, no Lambda); the send resolves the employee itself, as the API does.
             invocations = 3 * MESSAGES + delivered
-            outbound_usage = _usage(counter, 3 * MESSAGES, invocations).scaled(1 / MESSAGES)
+            outbound_usage = _usage(counter, logs, 3 * MESSAGES, invocations).scaled(1 / MESSAGES)
 
             s3 = aws.client("s3")
             sizes = [
@@ -167,6 +174,12 @@ def run() -> list[Row]:
                 notes=blended.breakdown(1_000_000),
             ),
             20,
+        ),
+        Row(
+            "cost: with X-Ray tracing on (Tracing=Active), per million messages",
+            (blended.total() + blended.lambda_invocations * prices.XRAY_TRACE_RECORDED) * million,
+            "USD",
+            notes="each invocation starts a trace and Lambda traces nearly all at these rates; off by default",
         ),
         Row(
             "cost: archive storage per million messages, per month retained",

@@ -7,6 +7,8 @@ absolute times alone mean little). A budget row passes or fails; a failed budget
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -119,6 +121,41 @@ def priced_units(service: str, operation: str, params: dict[str, Any]) -> dict[s
     if service == "secretsmanager":
         return {"secretsmanager.call": 1}
     return {}
+
+
+class _CountingStream(io.TextIOBase):
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode())
+        return len(text)
+
+
+@contextlib.contextmanager
+def counting_log_bytes() -> Iterator[_CountingStream]:
+    """Count the bytes the app writes to its logs as deployed: INFO and up, and its metrics (EMF).
+
+    Lambda sends a function's stdout to CloudWatch Logs, which bills every byte ingested.
+    """
+    from chalicelib.observability import logger
+
+    stream = _CountingStream()
+    handler = logger.registered_handler
+    level, disabled = logger.log_level, os.environ.get("POWERTOOLS_METRICS_DISABLED")
+    previous = handler.setStream(stream)  # type: ignore[attr-defined]
+    logger.setLevel("INFO")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "false"
+    try:
+        with contextlib.redirect_stdout(stream):  # the metrics are printed
+            yield stream
+    finally:
+        handler.setStream(previous)  # type: ignore[attr-defined]
+        logger.setLevel(level)
+        if disabled is None:
+            os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
+        else:
+            os.environ["POWERTOOLS_METRICS_DISABLED"] = disabled
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> float:

@@ -25,6 +25,7 @@ class Usage:
     sqs_requests: float = 0
     state_transitions: float = 0
     kms_requests: float = 0
+    log_bytes: float = 0  # written to CloudWatch Logs: the app's own lines and metrics, access logs
 
     def dollars(self) -> dict[str, float]:
         return {
@@ -37,6 +38,7 @@ class Usage:
             "SQS": self.sqs_requests * prices.SQS_FIFO_REQUEST,
             "Step Functions": self.state_transitions * prices.STEP_FUNCTIONS_TRANSITION,
             "KMS": self.kms_requests * prices.KMS_REQUEST,
+            "CloudWatch Logs": self.log_bytes / 1024**3 * prices.CLOUDWATCH_LOGS_INGESTED_GB,
         }
 
     def total(self) -> float:
@@ -69,6 +71,10 @@ def from_units(units: dict[str, float], **extra: float) -> Usage:
 def storage_dollars_per_month(bytes_per_message: float, messages: float) -> float:
     return bytes_per_message * messages / 1024**3 * prices.S3_STORAGE_GB_MONTH
 
+
+# One line of the HTTP API's access log (its JSON format in infrastructure/stack.py, typical values).
+# Lambda's own START/END/REPORT lines are not written (the stack's SystemLogLevel is WARN).
+ACCESS_LOG_BYTES = 320
 
 # Lambda time is modelled from the counted calls, not timed: the emulator in-process is neither
 # as fast as DynamoDB nor as slow as a loaded CI machine. Typical in-region latencies, seconds:

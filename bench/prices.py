@@ -21,6 +21,8 @@ SQS_STANDARD_REQUEST = 0.40 / 1_000_000
 STEP_FUNCTIONS_TRANSITION = 0.025 / 1_000
 KMS_REQUEST = 0.03 / 10_000
 SECRETS_MANAGER_CALL = 0.05 / 10_000
+CLOUDWATCH_LOGS_INGESTED_GB = 0.50  # standard log class
+XRAY_TRACE_RECORDED = 5.00 / 1_000_000  # only with the stack's Tracing=Active
 
 # For scale: what the carrier itself charges per US long-code SMS segment (Twilio list price).
 CARRIER_SMS_PER_MESSAGE = 0.0083

@@ -166,6 +166,15 @@ class KeeplineStack(cdk.Stack):
             default=self.settings.oidc_groups_claim,
             description="Token claim listing the roles admin, hr, compliance, employee.",
         )
+        self.tracing = cdk.CfnParameter(
+            self,
+            "Tracing",
+            default="PassThrough",
+            allowed_values=["PassThrough", "Active"],
+            description="X-Ray tracing of the functions. Active traces nearly every invocation at a "
+            "company's rates (about $5 per million traces, more than the rest of the stack per message); "
+            "turn it on to investigate.",
+        )
         self.public_base_url = cdk.CfnParameter(
             self,
             "PublicBaseUrl",
@@ -595,6 +604,13 @@ class KeeplineStack(cdk.Stack):
             resource = chalice.get_resource(logical)
             resource.add_override("Properties.FunctionName", self.function_name(fn.name))
             resource.add_override("Properties.Role", self.roles[fn.name].role_arn)
+            resource.add_override("Properties.Tracing", self.tracing.value_as_string)
+            # JSON logs, and none of Lambda's own START/END/REPORT lines (duration is a metric
+            # already): CloudWatch Logs bills each byte ingested.
+            resource.add_override(
+                "Properties.LoggingConfig",
+                {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "WARN"},
+            )
             # The log group is ours, not chalice's `log_retention_in_days` (whose API handler
             # log group refers to a misspelt resource name in chalice 1.34).
             log_group = logs.LogGroup(
@@ -861,6 +877,20 @@ class KeeplineStack(cdk.Stack):
             1,
             "The HTTP API (console, API and carrier webhooks) answered 5xx.",
         )
+        for fn in self.functions:
+            if fn.kind == "stream":
+                alarm(
+                    f"{function_logical_id(fn.name)}LagAlarm",
+                    cloudwatch.Metric(
+                        namespace="AWS/Lambda",
+                        metric_name="IteratorAge",
+                        dimensions_map={"FunctionName": self.function_name(fn.name)},
+                        period=five_minutes,
+                        statistic="Maximum",
+                    ),
+                    ARCHIVE_LAG_SECONDS * 1000,  # milliseconds
+                    "A change waiting in a table's stream for the archiver is older than 15 minutes.",
+                )
         alarm(
             "ArchiveLagAlarm",
             self.queues["archive"].metric_approximate_age_of_oldest_message(period=five_minutes, statistic="Maximum"),

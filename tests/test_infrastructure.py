@@ -377,7 +377,8 @@ def test_each_function_has_its_own_role_name_logs_tracing_and_settings(template_
         props = fn["Properties"]
         assert props["FunctionName"].startswith(f"{PREFIX}-")
         assert f"/aws/lambda/{props['FunctionName']}" in log_groups
-        assert props["Tracing"] == "Active"
+        assert props["Tracing"] == {"Ref": "Tracing"}  # X-Ray is the deployer's choice (default off: its cost)
+        assert props["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "WARN"}
         variables = props["Environment"]["Variables"]
         assert variables["TABLE_PREFIX"] == PREFIX
         assert variables["STATE_MACHINE_PREFIX"] == PREFIX
@@ -713,3 +714,7 @@ def test_alarms_watch_dead_letters_failures_5xx_and_archive_lag(template_json: d
     (lag,) = by_metric["ApproximateAgeOfOldestMessage"]
     archive_queue = _logical_id(template_json, "AWS::SQS::Queue", QueueName=settings.archive_queue_name)
     assert lag["Dimensions"][0]["Value"] == {"Fn::GetAtt": [archive_queue, "QueueName"]}
+    # The archive's main path is the tables' streams: their lag is watched too.
+    (stream_lag,) = by_metric["IteratorAge"]
+    assert stream_lag["Namespace"] == "AWS/Lambda" and stream_lag["Threshold"] == 900_000
+    assert stream_lag["Dimensions"] == [{"Name": "FunctionName", "Value": f"{PREFIX}-archive_changes"}]

@@ -65,7 +65,7 @@ def run() -> list[Row]:
                         f"archive DynamoDB writes per message ({label})",
                         ddb,
                         "writes",
-                        notes="chain+index in one transaction, then the message",
+                        notes="the chain head, the index entry, then the message: plain conditional writes",
                     )
                 )
 

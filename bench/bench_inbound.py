@@ -3,7 +3,6 @@ and the exact AWS calls per inbound text, duplicate, status callback and send.""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -48,13 +47,12 @@ def _poster(client: Any) -> Any:
 
 
 def _bare_store() -> Any:
-    """The least any implementation must do: read the number, one transaction, one archive nudge."""
+    """The least any implementation must do: read the number, one transaction (the table's stream archives it)."""
     from chalicelib import aws, ids
     from chalicelib.settings import get_settings
 
     settings = get_settings()
-    ddb, sqs = aws.client("dynamodb"), aws.client("sqs")
-    url = aws.queue_url(settings.archive_queue_name)
+    ddb = aws.client("dynamodb")
 
     def store() -> None:
         at, message_id = ids.iso(), ids.new_id("msg")
@@ -86,12 +84,6 @@ def _bare_store() -> Any:
                     }
                 },
             ]
-        )
-        sqs.send_message(
-            QueueUrl=url,
-            MessageBody=json.dumps({"kind": "message"}),
-            MessageGroupId=thread,
-            MessageDeduplicationId=message_id,
         )
 
     return store

@@ -79,7 +79,7 @@ def store_message(
         customer_number=customer,
         carrier="twilio",
         carrier_message_id=f"SM{message_id}",
-        status="received" if direction == "inbound" else "queued",
+        status=statuses[-1] if statuses else "received" if direction == "inbound" else "queued",
         status_history=[StatusChange(status=s, at=ids.iso()) for s in statuses],
         sender_employee_id=sender,
         owner_at_receipt=owner,

@@ -37,7 +37,7 @@ def run() -> list[Row]:
         from chalicelib.settings import get_settings
         from chalicelib.store.archive_models import ExportJob
         from devstack import pump
-        from tests.archive_helpers import CUSTOMER, store_message
+        from devstack.sample_records import CUSTOMER, store_message
 
         registry.override("twilio", _Carrier())
         chain.forget_worm_check()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from app import app
-from chalicelib import audit
-from chalicelib.archive import documents
+from chalicelib import audit, aws
+from chalicelib.archive import documents, legal_hold
+from chalicelib.settings import get_settings
 from chalicelib.store.models import AuditEvent
 from devstack import pump
 from tests.archive_helpers import (
@@ -67,6 +68,24 @@ def test_hold_on_a_thread_covers_existing_and_future_objects_until_released(clie
     assert sorted(actions) == [("legal_hold.placed", hold["hold_id"]), ("legal_hold.released", hold["hold_id"])]
     again = client.http.post(f"/legal-holds/{hold['hold_id']}/release", headers=as_user("cora", "compliance"))
     assert again.status_code == 409
+
+
+def test_an_object_archived_with_a_cache_from_before_the_hold_is_held_by_the_second_pass(
+    client, as_user, carrier, monkeypatch
+):
+    """An archiver that looked at the holds just before one was placed may write one object unheld."""
+    legal_hold.active()  # this archiver's cache: no hold yet
+    monkeypatch.setattr(legal_hold, "forget", lambda: None)  # the hold is placed by another Lambda
+    hold = _place(client, as_user, "thread", thread_of())
+    store_message("archived in the seconds after the hold")
+    pump.drain(app)
+    assert set(_held(f"records/threads/{thread_of()}/").values()) == {"OFF"}  # the stale cache said no hold
+
+    url = aws.queue_url(get_settings().work_queue_name)
+    attributes = aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"  # the second pass, after the caches expire
+    legal_hold.apply(hold["hold_id"])  # what that delayed task runs
+    assert set(_held(f"records/threads/{thread_of()}/").values()) == {"ON"}
 
 
 def test_hold_on_a_customer_number_and_on_an_employee(client, as_user, carrier):

@@ -2,7 +2,9 @@
 
 Placing a hold turns S3 legal hold ON for every archived object in its scope (a task on the work
 queue does it); the archiver asks `covers` before each write (cached for `CACHE_SECONDS`), so every
-future object in scope is written held. Releasing turns it
+future object in scope is written held. An archiver whose cache predates the hold may still write
+an object unheld in those seconds: a second pass of the task, delayed past the cache's life,
+holds those too. Releasing turns it
 OFF again only where no other active hold still covers the object. Holds are never deleted, and
 placing and releasing are audited.
 """
@@ -140,12 +142,16 @@ def place(who: Principal, scope: str, value: str, reason: str | None) -> LegalHo
     return hold
 
 
+# The second pass comes once no archiver can still hold a cache from before the change.
+SECOND_PASS_DELAY_SECONDS = CACHE_SECONDS + 30
+
+
 def _queue_apply(hold_id: str) -> None:
     """Existing objects are changed by the work queue (a scope may hold many; the API cannot write objects)."""
-    aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url(get_settings().work_queue_name),
-        MessageBody=json.dumps({"task": TASK, "hold_id": hold_id}),
-    )
+    sqs, url = aws.client("sqs"), aws.queue_url(get_settings().work_queue_name)
+    body = json.dumps({"task": TASK, "hold_id": hold_id})
+    sqs.send_message(QueueUrl=url, MessageBody=body)
+    sqs.send_message(QueueUrl=url, MessageBody=body, DelaySeconds=SECOND_PASS_DELAY_SECONDS)
 
 
 def apply(hold_id: str) -> int:

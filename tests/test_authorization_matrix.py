@@ -80,6 +80,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("POST", "/threads/{thread_id}/messages"): Case(
         frozenset({"employee"}), "/threads/{thread}/messages", {"body": "Hello"}, prepare=emma_thread
     ),
+    ("POST", "/threads/{thread_id}/read"): Case(frozenset({"employee"}), "/threads/{thread}/read", prepare=emma_thread),
     ("POST", "/messages"): Case(
         frozenset({"employee"}), body={"from": "+14155550101", "to": "+12065550123", "body": "Hi"}
     ),

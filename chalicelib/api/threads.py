@@ -32,6 +32,12 @@ def reply(thread_id: str) -> dict[str, Any]:
     return threads.reply(who, thread_id, json_body(bp.current_request))
 
 
+@bp.route("/threads/{thread_id}/read", methods=["POST"], authorizer=keepline_auth)
+def mark_read(thread_id: str) -> dict[str, Any]:
+    who = caller(bp.current_request)
+    return threads.mark_read(who, thread_id)
+
+
 @bp.route("/messages", methods=["POST"], authorizer=keepline_auth)
 def start_conversation() -> dict[str, Any]:
     who = caller(bp.current_request)

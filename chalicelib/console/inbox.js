@@ -2,7 +2,7 @@
 // states, reply (with a media URL), a new conversation from a number they hold, opt-outs.
 // New messages appear by polling; nothing about a customer ever goes into the address bar.
 
-import { api, items, seg } from './api.js';
+import { ApiError, api, items, seg } from './api.js';
 import { badge, field, formError, h, phone, problem, replace, submitting, toast, when } from './ui.js';
 
 const POLL_MS = 4000;
@@ -157,6 +157,15 @@ export async function inboxView(main, { me, rest, navigate }) {
   async function loadMessages() {
     const { messages: got, thread } = await allMessages(openId);
     if (thread) mergeThread(thread);
+    // Open and shown: read. (Only the thread's owner or team may; compliance only looks.)
+    if (thread && thread.unread > 0 && me.roles.includes('employee')) {
+      try {
+        mergeThread(await api(`threads/${seg(openId)}/read`, { method: 'POST' }));
+        drawList();
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 403)) throw err;
+      }
+    }
     const signature = JSON.stringify(got.map((m) => [m.id || m.message_id, m.status]));
     if (signature === messageSignature) return;
     messageSignature = signature;

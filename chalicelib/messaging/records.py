@@ -80,6 +80,8 @@ def store(message: Message, guard: str | None, default_owner: str, unread: bool)
     ]
     if unread:
         thread_actions.append(Thread.unread.add(1))
+    elif message.direction == "outbound":
+        thread_actions.append(Thread.unread.set(0))  # a reply is sent from a thread that was read
     try:
         with transaction() as tx:
             tx.save(message, condition=Message.message_key.does_not_exist())

@@ -84,6 +84,15 @@ def messages(who: Principal, thread_id: str, limit: int, token: str | None) -> d
     }
 
 
+def mark_read(who: Principal, thread_id: str) -> dict[str, Any]:
+    """The thread's owner (or team) has seen it: no unread messages left."""
+    thread = records.get_thread(thread_id)
+    policy.require_thread_write(who, thread.owner)  # compliance only looks: reading leaves it unread
+    if thread.unread:
+        thread.update(actions=[Thread.unread.set(0)])
+    return records.thread_json(thread)
+
+
 def _text(body: dict[str, Any]) -> tuple[str, list[str] | None, str | None]:
     text = body.get("body", "")
     media = body.get("media_urls")

@@ -42,6 +42,7 @@ def test_a_customer_texts_emma_she_replies_hr_hands_her_over_and_compliance_expo
     messages = emma.get_by_role("list", name="Messages")
     expect(messages).to_contain_text("is the blue one still in stock?")
     assert "0177" not in emma.url and "blue" not in emma.url  # only an opaque id in the address
+    expect(thread).not_to_contain_text("unread")  # opened, so read
 
     # She replies; the carrier accepts it, then reports it delivered.
     emma.get_by_label("Reply").fill("Yes! I can hold it for you until Friday.")

@@ -14,14 +14,15 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 
 from chalicelib import audit, ids, numbers, paging
 from chalicelib.auth.tokens import ROLES
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.numbers import Actor
 from chalicelib.phone import to_e164
-from chalicelib.store.models import Employee, Team, employee_owner
+from chalicelib.store.base import transaction
+from chalicelib.store.models import EmailClaim, Employee, Team, employee_owner
 
 STATUSES = ("active", "offboarding", "offboarded")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -112,8 +113,31 @@ def create_employee(body: dict[str, Any], actor: Actor) -> Employee:
     fields = _employee_fields(body, employee_id, creating=True)
     at = ids.iso()
     person = Employee(employee_id=employee_id, status="active", created_at=at, updated_at=at, **fields)
-    _insert(person, Employee.employee_id, "employee", employee_id, employee_view(person), actor)
+    try:
+        with transaction() as tx:
+            tx.save(person, condition=Employee.employee_id.does_not_exist())
+            tx.save(_claim(person, at), condition=EmailClaim.email.does_not_exist())
+    except TransactWriteError as exc:
+        raise _refused(exc, person, ("employee_id", "email")) from exc
+    audit.record(actor.actor_id, "employee.created", "employee", employee_id, None, employee_view(person), actor.roles)
     return person
+
+
+def _claim(person: Employee, at: str) -> EmailClaim:
+    return EmailClaim(email=person.email, employee_id=person.employee_id, created_at=at)
+
+
+def _refused(exc: TransactWriteError, person: Employee, fields: tuple[str, ...]) -> Conflict:
+    """The 409 for the transaction item whose condition failed (the items are in `fields`' order)."""
+    reasons = exc.cancellation_reasons or []
+    for field, reason in zip(fields, reasons, strict=False):
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            if field == "email":
+                return Conflict(f"email {person.email} already belongs to another employee", field="email")
+            if field == "employee_id":
+                return Conflict(f"employee {person.employee_id} already exists", field="employee_id")
+            return Conflict(f"employee {person.employee_id} changed while this request ran; try again")
+    return Conflict(f"employee {person.employee_id} could not be saved; try again")
 
 
 def update_employee(employee_id: str, body: dict[str, Any], actor: Actor) -> Employee:
@@ -132,9 +156,14 @@ def update_employee(employee_id: str, body: dict[str, Any], actor: Actor) -> Emp
         return person
     person.updated_at = ids.iso()
     try:
-        person.save()  # the version attribute refuses a write over someone else's change
-    except PutError as exc:
-        raise Conflict(f"employee {employee_id} changed while this request ran; try again") from exc
+        with transaction() as tx:
+            tx.save(person)  # the version attribute refuses a write over someone else's change
+            if before["email"] != person.email:  # the new address is claimed, the old one given back
+                tx.save(_claim(person, person.updated_at), condition=EmailClaim.email.does_not_exist())
+                mine = (EmailClaim.employee_id == employee_id) | EmailClaim.email.does_not_exist()
+                tx.delete(EmailClaim(email=before["email"]), condition=mine)
+    except TransactWriteError as exc:
+        raise _refused(exc, person, ("version", "email", "version")) from exc
     action = {"offboarded": "employee.deactivated", "active": "employee.reactivated"}.get(status or "", "")
     if status:
         numbers.set_locked(employee_owner(employee_id), locked=status == "offboarded")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib import ids
-from chalicelib.store.models import Employee, PhoneNumber, Team, Thread, employee_owner, team_owner
+from chalicelib.store.models import EmailClaim, Employee, PhoneNumber, Team, Thread, employee_owner, team_owner
 
 TEAMS = [
     {"team_id": "sales", "name": "Sales", "manager_id": "maya"},
@@ -40,10 +40,12 @@ def seed_people_and_numbers() -> None:
     for team in TEAMS:
         Team(created_at=at, updated_at=at, **team).save()
     for employee_id, name, team, manager, roles, forward_to in PEOPLE:
+        email = f"{employee_id}@example.com"
+        EmailClaim(email=email, employee_id=employee_id, created_at=at).save()
         Employee(
             employee_id=employee_id,
             name=name,
-            email=f"{employee_id}@example.com",
+            email=email,
             team_id=team,
             manager_id=manager,
             roles=roles,

@@ -85,6 +85,22 @@ def test_bad_employee_input_names_the_field(demo, client, as_user, change, statu
     assert (got, body.get("field")) == (status, field), body
 
 
+def test_one_email_address_goes_to_one_employee_even_when_two_requests_race(demo, client, as_user, monkeypatch):
+    """Both requests read the email index before either wrote: the claim in the transaction decides."""
+    monkeypatch.setattr(Employee.by_email, "query", lambda *args, **kwargs: iter(()))
+    admin = as_user("ada", "admin")
+    first, _ = call(client, "post", "/employees", admin, {**NEW, "employee_id": "nia"})
+    second, body = call(client, "post", "/employees", admin, {**NEW, "employee_id": "nia2"})
+    assert first == 201 and (second, body["field"]) == (409, "email"), body
+    assert [e.employee_id for e in Employee.scan() if e.email == "nia@example.com"] == ["nia"]
+    assert not [e for e in audit_of("nia2")]  # nothing was written for the refused one
+
+    # Changing an address moves the claim: the old one is free again, the new one taken.
+    assert call(client, "patch", "/employees/nia", admin, {"email": "nia.new@example.com"})[0] == 200
+    assert call(client, "patch", "/employees/emma", admin, {"email": "nia.new@example.com"})[0] == 409
+    assert call(client, "post", "/employees", admin, {**NEW, "employee_id": "nia3"})[0] == 201
+
+
 def test_deactivation_revokes_access_at_once_and_reactivation_needs_a_reason(demo, client, as_user):
     admin, sam = as_user("ada", "admin"), as_user("sam")
     assert call(client, "get", "/me", sam)[0] == 200

@@ -84,6 +84,20 @@ class Employee(TableModel):
     by_email = EmployeesByEmail()
 
 
+class EmailClaim(TableModel):
+    """An email address held by one employee, written in the same transaction as the employee, so
+    two requests at once cannot both give it out (the `by-email` index is read, not locked)."""
+
+    logical_name = "email-claims"
+
+    class Meta:
+        table_name = "unbound"
+
+    email = UnicodeAttribute(hash_key=True)
+    employee_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 class Team(TableModel):
     """A team and its shared inbox. `hours`: {"tz": "America/New_York", "weekly": {"mon": [["09:00","17:00"]]}}."""
 

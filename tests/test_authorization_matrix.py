@@ -74,6 +74,7 @@ EXPECTATIONS: dict[tuple[str, str], Case] = {
     ("GET", "/audit"): Case(AUDITORS),
     # conversations: an employee reads and writes their own or their team's; compliance reads all
     ("GET", "/threads"): Case(EVERYONE),  # each caller's own inbox
+    ("GET", "/me/handovers"): Case(EVERYONE),  # each caller's own
     ("GET", "/threads/{thread_id}/messages"): Case(
         frozenset({"compliance", "employee"}), "/threads/{thread}/messages", prepare=emma_thread
     ),

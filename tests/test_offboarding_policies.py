@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import timedelta
 
@@ -23,6 +24,12 @@ def test_successor_policy_moves_every_thread_and_the_number(client, demo, as_use
     assert (number.status, number.assignee, number.assignee_locked) == ("assigned", "employee#sam", False)
     assert Employee.get("emma").status == "offboarded"
     assert "offboarding_move_threads" in emulator.invocations
+    # Sam is told, in his console, what he received and from whom; nobody else is.
+    response = client.http.get("/me/handovers", headers=as_user("sam"))
+    assert response.status_code == 200
+    [handover] = json.loads(response.body)["handovers"]
+    assert handover["run_id"] == done["run_id"] and handover["detail"] == "7 conversation(s) from Emma Sales (emma)"
+    assert json.loads(client.http.get("/me/handovers", headers=as_user("maya")).body)["handovers"] == []
 
 
 def test_manager_policy_hands_everything_to_the_manager(client, demo, as_user):

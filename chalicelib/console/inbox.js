@@ -6,6 +6,7 @@ import { ApiError, api, items, seg } from './api.js';
 import { badge, field, formError, h, phone, problem, replace, submitting, toast, when } from './ui.js';
 
 const POLL_MS = 4000;
+const HANDOVER_DAYS = 14;
 
 // The thread's id (the API names it `id`).
 export function tid(t) {
@@ -86,6 +87,8 @@ export async function inboxView(main, { me, rest, navigate }) {
     drawList();
   });
   const pane = h('section', { class: 'thread-pane', id: 'thread-pane', 'aria-label': 'Conversation' });
+  // Conversations handed over when a colleague left, the last fortnight's (the successor's notice).
+  const handovers = h('ul', { class: 'handovers', id: 'handovers', 'aria-label': 'Handed over to you' });
   main.classList.toggle('has-thread', Boolean(openId));
   replace(
     main,
@@ -96,6 +99,7 @@ export async function inboxView(main, { me, rest, navigate }) {
         'aside',
         { class: 'threads', 'aria-label': 'Your conversations' },
         h('div', { class: 'threads-head' }, h('h1', {}, 'Inbox'), h('button', { type: 'button', class: 'primary', id: 'new-conversation', onclick: () => navigate('inbox', 'new') }, 'New conversation')),
+        handovers,
         field('Search conversations', search),
         list,
       ),
@@ -265,8 +269,14 @@ export async function inboxView(main, { me, rest, navigate }) {
     if (openId && openId !== 'new') await loadMessages();
   }
 
+  async function loadHandovers() {
+    const recent = Date.now() - HANDOVER_DAYS * 24 * 3600 * 1000;
+    const got = items(await api('me/handovers'), 'handovers').filter((n) => Date.parse(n.at) >= recent);
+    replace(handovers, got.map((n) => h('li', { class: 'notice' }, `Handed over to you ${when(n.at)}: ${n.detail}.`)));
+  }
+
   try {
-    await loadThreads();
+    await Promise.all([loadThreads(), loadHandovers()]);
     if (openId === 'new') await drawNew();
     else if (openId) {
       drawThread();

@@ -135,6 +135,7 @@ def notify_successor(run: OffboardingRun, leaver: Employee, successor_id: str, t
         notice_key=f"successor#{successor_id}",
         status="sent",
         recipient=successor_id,
+        successor_id=successor_id,
         detail=detail,
         at=ids.iso(),
     )
@@ -158,6 +159,12 @@ def skipped(run_id: str) -> list[dict[str, Any]]:
         filter_condition=OffboardingNotice.status == "skipped",
     )
     return [{"thread_id": n.notice_key.split("#", 1)[1], "customer": n.recipient, "reason": n.reason} for n in found]
+
+
+def handovers(employee_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The handover notes an employee received, newest first: what their console shows them."""
+    found = OffboardingNotice.by_successor.query(employee_id, scan_index_forward=False, limit=limit)
+    return [{"run_id": n.run_id, "detail": n.detail, "at": n.at} for n in found]
 
 
 def successors(run_id: str) -> list[dict[str, Any]]:

@@ -6,8 +6,20 @@ The conditional write of this record is what makes a redriven notification step 
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import TableModel
+
+
+class NoticesBySuccessor(GlobalSecondaryIndex):
+    """Sparse: only successor notices, so a successor's console finds their handovers."""
+
+    class Meta:
+        index_name = "by-successor"
+        projection = AllProjection()
+
+    successor_id = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
 
 
 class OffboardingNotice(TableModel):
@@ -26,3 +38,6 @@ class OffboardingNotice(TableModel):
     message_id = UnicodeAttribute(null=True)
     detail = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+    successor_id = UnicodeAttribute(null=True)  # on successor notices only (the index's key)
+
+    by_successor = NoticesBySuccessor()

@@ -80,6 +80,8 @@ def test_a_customer_texts_emma_she_replies_hr_hands_her_over_and_compliance_expo
     emma.reload()
     expect(emma.get_by_role("heading", name="Sign in to Keepline")).to_be_visible()
     sam = open_console("sam")
+    # He is told what he received and from whom.
+    expect(sam.get_by_role("list", name="Handed over to you")).to_contain_text("from Emma")
     handed = sam.get_by_role("link", name=CUSTOMER_SHOWN)
     expect(handed).to_be_visible()
     handed.click()

@@ -74,6 +74,7 @@ def test_an_object_archived_with_a_cache_from_before_the_hold_is_held_by_the_sec
     client, as_user, carrier, monkeypatch
 ):
     """An archiver that looked at the holds just before one was placed may write one object unheld."""
+    monkeypatch.setattr(legal_hold, "CACHE_SECONDS", 3600)  # however slow this machine, still within its life
     legal_hold.active()  # this archiver's cache: no hold yet
     monkeypatch.setattr(legal_hold, "forget", lambda: None)  # the hold is placed by another Lambda
     hold = _place(client, as_user, "thread", thread_of())

@@ -87,6 +87,8 @@ def test_an_object_archived_with_a_cache_from_before_the_hold_is_held_by_the_sec
     assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"  # the second pass, after the caches expire
     legal_hold.apply(hold["hold_id"])  # what that delayed task runs
     assert set(_held(f"records/threads/{thread_of()}/").values()) == {"ON"}
+    monkeypatch.undo()
+    legal_hold.forget()  # leave no stale cache to the next test
 
 
 def test_hold_on_a_customer_number_and_on_an_employee(client, as_user, carrier):

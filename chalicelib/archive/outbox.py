@@ -1,8 +1,9 @@
-"""Nudge the archiver about a record that is stored but not yet archived.
+"""Nudge the archiver, through the FIFO archive queue, about a record stored but not yet archived.
 
-The record itself carries `pending_archive` until S3 confirms the write, so a lost nudge is
-never a lost record: the scheduled reconciliation finds it through the sparse index. That is
-why a failed send is logged and counted, not raised into the webhook path.
+New records reach the archiver through their table's stream (`archive.changes`); this queue
+carries what reconciliation and DLQ replays find still pending. The record itself carries
+`pending_archive` until S3 confirms the write, so a lost nudge is never a lost record: the next
+reconciliation finds it again through the sparse index. A failed send is logged and counted.
 """
 
 from __future__ import annotations

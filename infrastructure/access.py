@@ -26,20 +26,20 @@ from chalicelib.settings import Settings
 
 QUEUES = ("archive", "unassigned", "work")
 
-# The API serves webhooks (carrier secret), nudges every queue, starts offboardings, reads the
-# archive for compliance (search, verify, export downloads), places legal holds, and answers /health.
+# The API serves webhooks (carrier secret), queues unassigned messages and background work, starts
+# offboardings, reads the archive for compliance (search, verify, export downloads), places legal
+# holds, and answers /health. It sends nothing to the archive queue: the tables' streams do that work.
 _API = frozenset(
-    {"tables", "send:archive", "send:unassigned", "send:work", "secret", "states"}
-    | {"archive:read", "archive:hold", "health"}
+    {"tables", "send:unassigned", "send:work", "secret", "states"} | {"archive:read", "archive:hold", "health"}
 )
 _AUTHORIZER = frozenset({"tables:read"})  # resolves the token's subject to an active employee
-_SCHEDULE = frozenset({"tables", "send:archive"})
+_SCHEDULE = frozenset({"tables", "send:archive"})  # reconciliation nudges what is still pending
 # Workflow tasks move threads and numbers, text customers through the carriers, write reports.
-_TASK = frozenset({"tables", "send:archive", "send:unassigned", "archive:write", "archive:read", "secret"})
+_TASK = frozenset({"tables", "send:unassigned", "archive:write", "archive:read", "secret"})
 _CONSUMER = {
     "archive": frozenset({"tables", "consume:archive", "archive:write", "archive:read"}),
-    "unassigned": frozenset({"tables", "consume:unassigned", "send:archive"}),
-    "work": frozenset({"tables", "consume:work", "send:archive", "archive:read", "archive:write"}),
+    "unassigned": frozenset({"tables", "consume:unassigned"}),
+    "work": frozenset({"tables", "consume:work", "archive:read", "archive:write"}),
 }
 
 # Change-stream consumers: function name -> the tables (logical names) whose streams it reads.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 from chalicelib import aws, ids
@@ -84,7 +85,12 @@ def test_a_scheduled_run_waits_for_its_effective_time(client, demo, as_user):
     arn = OffboardingRun.get(run["run_id"]).execution_arn
     sfn = aws.client("stepfunctions")
     assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    # The emulator runs the execution on its own thread: on a loaded machine the Wait comes a moment later.
+    deadline = time.monotonic() + 30
+    while "WaitStateEntered" not in [e["type"] for e in history(arn)] and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "WaitStateEntered" in [e["type"] for e in history(arn)]
+    assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"  # waiting, not done
     sfn.stop_execution(executionArn=arn)
 
 

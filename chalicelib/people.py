@@ -21,7 +21,7 @@ from chalicelib.auth.tokens import ROLES
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.numbers import Actor
 from chalicelib.phone import to_e164
-from chalicelib.store.base import transaction
+from chalicelib.store.base import refused_items, transaction
 from chalicelib.store.models import EmailClaim, Employee, Team, employee_owner
 
 STATUSES = ("active", "offboarding", "offboarded")
@@ -129,14 +129,14 @@ def _claim(person: Employee, at: str) -> EmailClaim:
 
 def _refused(exc: TransactWriteError, person: Employee, fields: tuple[str, ...]) -> Conflict:
     """The 409 for the transaction item whose condition failed (the items are in `fields`' order)."""
-    reasons = exc.cancellation_reasons or []
-    for field, reason in zip(fields, reasons, strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
-            if field == "email":
-                return Conflict(f"email {person.email} already belongs to another employee", field="email")
-            if field == "employee_id":
-                return Conflict(f"employee {person.employee_id} already exists", field="employee_id")
-            return Conflict(f"employee {person.employee_id} changed while this request ran; try again")
+    refused = refused_items(exc)
+    field = fields[refused[0]] if refused and refused[0] < len(fields) else None
+    if field == "email":
+        return Conflict(f"email {person.email} already belongs to another employee", field="email")
+    if field == "employee_id":
+        return Conflict(f"employee {person.employee_id} already exists", field="employee_id")
+    if field is not None:
+        return Conflict(f"employee {person.employee_id} changed while this request ran; try again")
     return Conflict(f"employee {person.employee_id} could not be saved; try again")
 
 

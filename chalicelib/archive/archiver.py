@@ -20,6 +20,7 @@ from chalicelib import ids
 from chalicelib.archive import chain, records
 from chalicelib.carriers import registry
 from chalicelib.observability import logger, metrics
+from chalicelib.store.base import refused_by_condition
 from chalicelib.store.models import AuditEvent, Message, parse_owner
 
 RECORD_TYPES = {"call": "call", "voicemail": "voicemail"}  # sms and mms are "message"
@@ -126,7 +127,7 @@ def _mark_archived(message: Message, statuses: int) -> bool:
             else size(Message.status_history) == statuses,
         )
     except UpdateError as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if refused_by_condition(exc):
             return False
         raise
     metrics.add_metric(name="MessageArchived", unit="Count", value=1)

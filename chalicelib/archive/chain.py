@@ -22,6 +22,7 @@ from chalicelib.errors import Conflict
 from chalicelib.health import worm_problems
 from chalicelib.settings import ConfigurationError, get_settings
 from chalicelib.store.archive_models import ArchiveChain, ArchiveRecord
+from chalicelib.store.base import refused_by_condition
 
 WORM_CHECK_SECONDS = 300
 _worm_checked: dict[str, float] = {}
@@ -165,7 +166,7 @@ def _move_head(entry: ArchiveRecord, current: ArchiveChain | None, at: str) -> N
         else:
             moved.save(condition=ArchiveChain.seq == current.seq)
     except PutError as exc:
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+        if not refused_by_condition(exc):
             raise
         raise Conflict(f"chain {entry.chain_id} moved while {entry.record_id} was archived; retry") from exc
 
@@ -188,7 +189,7 @@ def _index(entry: ArchiveRecord) -> ArchiveRecord:
     try:
         entry.save(condition=ArchiveRecord.record_id.does_not_exist())
     except PutError as exc:  # indexed meanwhile: the chain head says it is this very record
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+        if not refused_by_condition(exc):
             raise
     return entry
 

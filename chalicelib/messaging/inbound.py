@@ -17,6 +17,7 @@ from chalicelib.messaging.status import RANK
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask
 from chalicelib.settings import get_settings
+from chalicelib.store.base import refused_by_condition
 from chalicelib.store.models import Message, Thread
 
 
@@ -73,7 +74,7 @@ def _claim_autoreply(thread_id: str, quiet_since: str) -> bool:
     try:
         Thread(thread_id=thread_id).update(actions=[Thread.last_autoreply_at.set(ids.iso())], condition=condition)
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not refused_by_condition(exc):
             raise
         return False
     return True

@@ -19,6 +19,7 @@ from chalicelib.messaging import optout, records, routing, segments
 from chalicelib.messaging.status import RANK
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask, to_e164
+from chalicelib.store.base import refused_by_condition
 from chalicelib.store.models import Message, MessageKey, PhoneNumber, StatusChange, employee_owner
 
 MAX_BODY = 1600  # ten concatenated GSM-7 segments; carriers refuse longer
@@ -150,6 +151,6 @@ def _sent(message: Message, carrier_message_id: str, status: str) -> None:
     try:  # a faster delivery report may already have moved the status further (update() reloads it)
         message.update(actions=actions, condition=Message.status_rank < RANK[status] if advanced else None)
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not refused_by_condition(exc):
             raise
         message.update(actions=actions[:1])

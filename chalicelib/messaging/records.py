@@ -16,7 +16,7 @@ from chalicelib.errors import NotFound
 from chalicelib.observability import logger, metrics
 from chalicelib.phone import mask
 from chalicelib.settings import get_settings
-from chalicelib.store.base import transaction
+from chalicelib.store.base import refused_items, transaction
 from chalicelib.store.models import Media, Message, MessageKey, StatusChange, Thread
 
 GUARD_INDEX = 1  # the MessageKey put is the second item of the transaction
@@ -97,15 +97,10 @@ def store(message: Message, guard: str | None, default_owner: str, unread: bool)
                 )
             tx.update(Thread(thread_id=message.thread_id), actions=thread_actions)
     except TransactWriteError as exc:
-        if guard and _failed_condition(exc, GUARD_INDEX):
+        if guard and GUARD_INDEX in refused_items(exc):
             return False
         raise
     return True
-
-
-def _failed_condition(exc: TransactWriteError, index: int) -> bool:
-    reasons = exc.cancellation_reasons or []
-    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
 
 
 def appended(change: StatusChange) -> Any:

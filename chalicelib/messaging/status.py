@@ -12,6 +12,7 @@ from chalicelib import ids
 from chalicelib.carriers.base import StatusUpdate
 from chalicelib.messaging import records
 from chalicelib.observability import logger, metrics
+from chalicelib.store.base import refused_by_condition
 from chalicelib.store.models import Message, StatusChange
 
 # Equal ranks never replace each other: the first terminal status wins.
@@ -67,7 +68,7 @@ def apply(update: StatusUpdate) -> bool:
     try:
         message.update(actions=actions, condition=Message.message_id.exists() & (Message.status_rank < rank))
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not refused_by_condition(exc):
             raise
         logger.info("stale or repeated status ignored", carrier=update.carrier, status=update.status)
         metrics.add_metric(name="StatusIgnored", unit="Count", value=1)

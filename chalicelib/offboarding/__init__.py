@@ -5,13 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
-
-def lost_a_condition(exc: TransactWriteError) -> bool:
-    """The transaction was cancelled because a condition did not hold (not throttling, not a conflict)."""
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons)
-
 
 def archive(run_id: str, name: str, value: Any, employee_id: str) -> str:
     """Archive a JSON document of the run (chained, locked, once per name); returns its object key."""

@@ -17,9 +17,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from chalicelib import audit, ids
 from chalicelib.carriers.http import CarrierError
 from chalicelib.messaging import hours, outbound
-from chalicelib.offboarding import lost_a_condition
 from chalicelib.phone import mask
-from chalicelib.store.base import transaction
+from chalicelib.store.base import refused_items, transaction
 from chalicelib.store.models import Employee, Message, OffboardingRun, Team, Thread, parse_owner
 from chalicelib.store.offboarding_models import OffboardingNotice
 
@@ -95,7 +94,7 @@ def _settle(
             )
             tx.update(OffboardingRun(run_id=run.run_id), actions=counters)
     except TransactWriteError as exc:
-        if not lost_a_condition(exc):
+        if not refused_items(exc):
             raise  # otherwise an earlier attempt settled it: counted once already
 
 
@@ -144,7 +143,7 @@ def notify_successor(run: OffboardingRun, leaver: Employee, successor_id: str, t
             tx.save(note, condition=OffboardingNotice.notice_key.does_not_exist())
             tx.update(OffboardingRun(run_id=run.run_id), actions=[OffboardingRun.successors_notified.add(1)])
     except TransactWriteError as exc:
-        if not lost_a_condition(exc):
+        if not refused_items(exc):
             raise
         return  # an earlier attempt wrote it
     audit.record(

@@ -20,9 +20,9 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import audit, ids, numbers
 from chalicelib.errors import Conflict
 from chalicelib.observability import logger, metrics
-from chalicelib.offboarding import archive, lost_a_condition, notices, policies, read_archived, runs
+from chalicelib.offboarding import archive, notices, policies, read_archived, runs
 from chalicelib.settings import get_settings
-from chalicelib.store.base import transaction
+from chalicelib.store.base import refused_items, transaction
 from chalicelib.store.models import AuditEvent, Employee, OffboardingRun, Thread, employee_owner, parse_owner
 
 DONE: dict[str, Any] = {"more": False, "wait_until": None}
@@ -176,7 +176,7 @@ def _commit_moves(run: OffboardingRun, leaver_owner: str, moves: list[tuple[Thre
             event = _moves_audited(run.run_id, leaver_owner, moves, at)
             tx.save(event)
     except TransactWriteError as exc:
-        if not lost_a_condition(exc):
+        if not refused_items(exc):
             raise
         if len(moves) == 1:
             return []

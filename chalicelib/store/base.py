@@ -11,7 +11,7 @@ import pkgutil
 from typing import Any, ClassVar
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -66,6 +66,17 @@ def connection() -> Connection:
 def transaction() -> TransactWrite:
     """One DynamoDB transaction (use it with `with`): everything in it is written, or nothing is."""
     return TransactWrite(connection=connection())
+
+
+def refused_by_condition(exc: BaseException) -> bool:
+    """A single-item write refused because its condition did not hold (not throttling, not an outage)."""
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def refused_items(exc: TransactWriteError) -> list[int]:
+    """The positions of a cancelled transaction's items whose condition did not hold (none: throttled, conflicted)."""
+    reasons = exc.cancellation_reasons or []
+    return [n for n, reason in enumerate(reasons) if reason is not None and reason.code == "ConditionalCheckFailed"]
 
 
 def all_models() -> list[type[TableModel]]:

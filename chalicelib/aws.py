@@ -16,9 +16,11 @@ _lock = threading.Lock()
 _clients: dict[tuple[str, str, str | None], Any] = {}
 
 
-def client(service: str) -> Any:
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """The shared client of `service`; `endpoint_url` only where a service needs its own (the emulator's streams)."""
     settings = get_settings()
-    key = (service, settings.region, settings.endpoint_url)
+    endpoint = endpoint_url or settings.endpoint_url
+    key = (service, settings.region, endpoint)
     found = _clients.get(key)
     if found is not None:
         return found
@@ -35,7 +37,7 @@ def client(service: str) -> Any:
             _clients[key] = boto3.session.Session().client(
                 service,
                 region_name=settings.region,
-                endpoint_url=settings.endpoint_url,
+                endpoint_url=endpoint,
                 config=config,
             )
         return _clients[key]

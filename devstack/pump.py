@@ -75,11 +75,10 @@ def drain(app: Any, max_rounds: int = 50) -> int:
 
 def _streams_client() -> Any:
     """DynamoDB Streams at the emulator (in-process, botocore's account endpoint is not emulated)."""
-    import boto3
-
     settings = get_settings()
-    endpoint = settings.endpoint_url or f"https://streams.dynamodb.{settings.region}.amazonaws.com"
-    return boto3.session.Session().client("dynamodbstreams", region_name=settings.region, endpoint_url=endpoint)
+    return aws.client(
+        "dynamodbstreams", settings.endpoint_url or f"https://streams.dynamodb.{settings.region}.amazonaws.com"
+    )
 
 
 def _drain_streams(app: Any) -> int:

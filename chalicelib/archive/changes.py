@@ -61,17 +61,25 @@ def table_of(event_source_arn: str) -> str | None:
     return None
 
 
-def due(record: dict[str, Any]) -> bool:
+def due_kind(record: dict[str, Any]) -> str | None:
+    """The archive kind of a stream change that is due; None for any other change."""
     table = table_of(record.get("eventSourceARN", ""))
-    return table is not None and any(_matches(p, record) for p in TRIGGERS[table][2])
+    if table is None:
+        return None
+    kind, _, patterns = TRIGGERS[table]
+    return kind if any(_matches(p, record) for p in patterns) else None
+
+
+def due(record: dict[str, Any]) -> bool:
+    return due_kind(record) is not None
 
 
 def handle(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Archive the due changes of one stream batch, in order; report the first failure so the rest retry after it."""
     for record in records:
-        if not due(record):
+        kind = due_kind(record)
+        if kind is None:
             continue
-        kind, _, _ = TRIGGERS[table_of(record["eventSourceARN"]) or ""]
         keys = record["dynamodb"]["Keys"]
         key = {name: value["S"] for name, value in keys.items()}
         try:

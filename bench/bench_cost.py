@@ -48,14 +48,12 @@ def _post(client: Any, path: str, params: dict[str, str]) -> None:
     assert response.status_code == 200, response.body
 
 
-def _send(app: Any, n: int) -> None:
+def _send() -> None:
     """Emma replies in the thread as the console does: through the HTTP API, past its JWT authorizer."""
     import json
 
-    from chalice.local import LambdaContext
-
     from chalicelib.messaging import records
-    from devstack.http_api import http_api_event
+    from devstack.http_api import http_api_event, invoke
 
     thread_id = records.thread_id_for(BUSINESS, CUSTOMER)
     path = f"/threads/{thread_id}/messages"
@@ -68,7 +66,7 @@ def _send(app: Any, n: int) -> None:
         path_parameters={"thread_id": thread_id},
         authorizer={"claims": claims, "scopes": None},
     )
-    response = app(event, LambdaContext("keepline-bench-api_handler", memory_size=512))
+    response = invoke(event)
     assert response["statusCode"] in (200, 201), response
 
 
@@ -119,7 +117,7 @@ def measure() -> tuple[Usage, Usage, float]:
                 delivered = 0
                 for n in range(MESSAGES):
                     # The archiver runs between the send and each callback, as it would on AWS.
-                    _send(app, n)
+                    _send()
                     delivered += _drain(app)
                     for state in ("sent", "delivered"):
                         sid = f"SMbench{n + 1:026d}"

@@ -86,3 +86,18 @@ def http_api_event(
         "body": None if body is None else base64.b64encode(body).decode() if encode else body.decode(),
         "isBase64Encoded": encode,
     }
+
+
+# What API Gateway may return to the caller from a payload 1.0 Lambda response.
+RESPONSE_FIELDS = {"isBase64Encoded", "statusCode", "headers", "multiValueHeaders", "body"}
+
+
+def invoke(event: dict[str, Any]) -> dict[str, Any]:
+    """The deployed handler: `app.app` is what Chalice packages as the API handler's entry point."""
+    from chalice.local import LambdaContext
+
+    from app import app
+
+    response = app(event, LambdaContext("keepline-dev-api_handler", memory_size=512))
+    assert set(response) <= RESPONSE_FIELDS, response
+    return response

@@ -12,14 +12,8 @@ import json
 import time
 from typing import Any
 
-from chalice.local import LambdaContext
-
-from app import app
-from devstack.http_api import API_ID, BASE_URL, DOMAIN, http_api_event  # noqa: F401 - re-exported
+from devstack.http_api import API_ID, BASE_URL, DOMAIN, http_api_event, invoke  # noqa: F401 - re-exported
 from tests.conftest import AUDIENCE, ISSUER
-
-# What API Gateway may return to the caller from a payload 1.0 Lambda response.
-RESPONSE_FIELDS = {"isBase64Encoded", "statusCode", "headers", "multiValueHeaders", "body"}
 
 
 def jwt_claims(employee_id: str, *roles: str, **overrides: str) -> dict[str, Any]:
@@ -67,10 +61,3 @@ def call(
         return response["statusCode"], json.loads(response["body"] or "null")
     except ValueError:  # the console's page and files
         return response["statusCode"], response["body"]
-
-
-def invoke(event: dict[str, Any]) -> dict[str, Any]:
-    """The deployed handler: `app.app` is what Chalice packages as the API handler's entry point."""
-    response = app(event, LambdaContext("keepline-dev-api_handler", memory_size=512))
-    assert set(response) <= RESPONSE_FIELDS, response
-    return response

@@ -16,8 +16,6 @@ from chalicelib.settings import get_settings
 from devstack.emulator import _Context
 
 STREAM_HANDLER = "archive_changes"
-STREAM_BATCH = 10
-STREAM_RETRIES = 5  # as the stack's event source mapping: then the change is skipped (it stays pending)
 
 # Where each stream shard was read up to (its next shard iterator), and a failed batch to retry.
 _positions: dict[str, str] = {}
@@ -108,11 +106,8 @@ def _drain_streams(app: Any) -> int:
                     _positions[position] = iterator
                 if not got["Records"]:
                     break
-                pending += [
-                    {**r, "eventSource": "aws:dynamodb", "eventSourceARN": arn}
-                    for r in got["Records"]
-                    if changes.due({**r, "eventSourceARN": arn})  # the mapping's event filters
-                ]
+                found = [{**r, "eventSource": "aws:dynamodb", "eventSourceARN": arn} for r in got["Records"]]
+                pending += [r for r in found if changes.due(r)]  # the mapping's event filters
             delivered += _deliver(handler, position, pending, tries)
     return delivered
 
@@ -121,7 +116,7 @@ def _deliver(handler: Any, position: str, records: list[dict[str, Any]], tries: 
     """Hand `records` over in batches; a failed one is retried from where it failed on the next drain."""
     delivered = 0
     while records:
-        batch, records = records[:STREAM_BATCH], records[STREAM_BATCH:]
+        batch, records = records[: changes.BATCH_SIZE], records[changes.BATCH_SIZE :]
         try:
             failures = handler({"Records": batch}, _Context()).get("batchItemFailures", [])
         except Exception:  # noqa: BLE001 - like Lambda: the whole batch is retried
@@ -133,7 +128,7 @@ def _deliver(handler: Any, position: str, records: list[dict[str, Any]], tries: 
         failed = failures[0]["itemIdentifier"]
         at = next(n for n, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == failed)
         delivered += at
-        if tries + 1 < STREAM_RETRIES:
+        if tries + 1 < changes.RETRY_ATTEMPTS:
             _retries[position] = (batch[at:] + records, tries + 1)
         else:
             logger.warning("stream changes skipped after retries; reconciliation archives them", handler=STREAM_HANDLER)

@@ -758,7 +758,7 @@ class KeeplineStack(cdk.Stack):
         where it failed (partial batch responses, halving the batch), then skipped: it is still
         `pending_archive`, so the scheduled reconciliation archives it.
         """
-        from chalicelib.archive.changes import TRIGGERS
+        from chalicelib.archive.changes import BATCH_SIZE, RETRY_ATTEMPTS, TRIGGERS
 
         for table in fn.streams:
             _, _, patterns = TRIGGERS[table]
@@ -768,9 +768,9 @@ class KeeplineStack(cdk.Stack):
                 function_name=resource.ref,
                 event_source_arn=self.tables[table].attr_stream_arn,
                 starting_position="TRIM_HORIZON",
-                batch_size=10,
+                batch_size=BATCH_SIZE,
                 bisect_batch_on_function_error=True,
-                maximum_retry_attempts=5,
+                maximum_retry_attempts=RETRY_ATTEMPTS,
                 maximum_record_age_in_seconds=3600,
                 function_response_types=["ReportBatchItemFailures"],
                 filter_criteria=lambda_.CfnEventSourceMapping.FilterCriteriaProperty(

@@ -11,7 +11,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import aws
-from chalicelib.archive import reconcile
+from chalicelib.archive import changes, reconcile
 from chalicelib.settings import get_settings
 from chalicelib.store.archive_models import ArchiveRecord
 from chalicelib.store.models import Message
@@ -103,7 +103,7 @@ def test_a_failed_item_fails_the_rest_of_its_chain_in_the_batch(carrier):
 def test_reconciliation_archives_a_record_whose_stream_retries_ran_out(carrier):
     lost = store_message("S3 was down for longer than the stream retried this one")
     with s3_down():
-        for _ in range(pump.STREAM_RETRIES):
+        for _ in range(changes.RETRY_ATTEMPTS):
             assert pump.drain(app) == 0
     assert pump.drain(app) == 0  # skipped, as the event source mapping skips it after its retries
     assert _pending(lost)

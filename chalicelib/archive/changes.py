@@ -20,6 +20,11 @@ from chalicelib.messaging.status import RANK, settled
 from chalicelib.observability import logger, metrics
 from chalicelib.store.models import AuditEvent, Message
 
+# How the event source mappings (and the local pump standing in for them) deliver: changes per
+# invocation, and retries of a failed change before it is skipped (it stays pending).
+BATCH_SIZE = 10
+RETRY_ATTEMPTS = 5
+
 PENDING = {"pending_archive": {"S": ["1"]}}
 SETTLED = sorted(status for status in RANK if settled(status))
 

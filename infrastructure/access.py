@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.archive.changes import TRIGGERS
 from chalicelib.settings import Settings
 
 QUEUES = ("archive", "unassigned", "work")
@@ -43,8 +44,8 @@ _CONSUMER = {
 }
 
 # Change-stream consumers: function name -> the tables (logical names) whose streams it reads.
-# Their event filters are the domain's (`chalicelib.archive.changes.TRIGGERS`).
-STREAM_CONSUMERS: dict[str, tuple[str, ...]] = {"archive_changes": ("messages", "audit")}
+# Its tables and their event filters are the domain's (`chalicelib.archive.changes.TRIGGERS`).
+STREAM_CONSUMERS: dict[str, tuple[str, ...]] = {"archive_changes": tuple(TRIGGERS)}
 _STREAM = frozenset({"tables", "archive:write", "archive:read", "health"})
 
 # Function name -> capabilities beyond what its kind gives it.
